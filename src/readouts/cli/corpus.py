@@ -1,0 +1,72 @@
+"""``readouts corpus import|select|stats``."""
+
+import argparse
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..corpus import (SELECTION_RULES, corpus_stats, import_corpus, load_corpus, read_candidates,
+                      select_candidates, selection_precision, write_candidates)
+from ..errors import InputError
+from ..paths import CORPUS_ENV, default_corpus_path
+from ..store import load_annotations
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("corpus", help="import, select and count source documents",
+                                   description="Work with the source corpus. Texts are stored outside git (data/corpus/ or $%s)." % CORPUS_ENV)
+    sub = parser.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
+
+    imp = sub.add_parser("import", help="validate a documents JSONL and store it for the other tools",
+                         description="Validate every record against schema/document.schema.json, verify its text SHA-256 and "
+                                     "unique id, then store the corpus where every other tool finds it. Nothing is written unless all records pass.")
+    imp.add_argument("path", type=Path, help="documents JSONL, e.g. ../shared/corpus/documents.jsonl")
+    imp.add_argument("--to", type=Path, default=None, help=f"where to store it (default: ${CORPUS_ENV} or data/corpus/documents.jsonl)")
+    imp.set_defaults(handler=run_import)
+
+    sel = sub.add_parser("select", help="mark candidate diplomatic-contact documents (ids only, written into the repository)",
+                         description="Apply the documented multilingual selection rules (docs/selection.md) to titles and leads "
+                                     "and write annotations/selection/candidates.txt. With gold annotations present, report precision.",
+                         formatter_class=argparse.RawDescriptionHelpFormatter,
+                         epilog="rules:\n" + "\n".join(f"  {r.id:<11} {r.why}" for r in SELECTION_RULES))
+    sel.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
+    sel.add_argument("--out", type=Path, default=None, help="candidate list to write (default: annotations/selection/candidates.txt)")
+    sel.set_defaults(handler=run_select)
+
+    stats = sub.add_parser("stats", help="print document counts by source, language, year and licence")
+    stats.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
+    stats.set_defaults(handler=run_stats)
+
+
+def run_import(args) -> int:
+    destination = args.to or default_corpus_path()
+    path, count = import_corpus(args.path, destination, progress=lambda it: tqdm(it, desc="importing", unit="doc"))
+    print(f"imported {count:,} documents into {path}")
+    return 0
+
+
+def run_select(args) -> int:
+    documents = load_corpus(args.corpus)
+    ids = select_candidates(tqdm(documents.values(), desc="selecting", unit="doc"))
+    path = write_candidates(ids, args.out)
+    print(f"{len(ids):,} of {len(documents):,} documents are candidates; written to {path}")
+    _print_precision(read_candidates(path))
+    return 0
+
+
+def _print_precision(candidates: list[str]) -> None:
+    try:
+        annotations = load_annotations()
+    except InputError:
+        return
+    result = selection_precision(candidates, {a.document_id: a.in_scope for a in annotations})
+    if result["annotated_candidates"]:
+        print(f"selection precision on annotated candidates: {result['in_scope']}/{result['annotated_candidates']} = {result['precision']:.3f}")
+
+
+def run_stats(args) -> int:
+    documents = load_corpus(args.corpus)
+    print(f"{len(documents):,} documents")
+    for title, table in corpus_stats(documents.values()).items():
+        print(f"\n{title}\n{table.to_string()}")
+    return 0

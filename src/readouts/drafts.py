@@ -1,0 +1,105 @@
+"""Drafts: the annotator-friendly form of an annotation. An annotator (human, LLM or the pre-annotator)
+names mentions by their surface strings and stance evidence by short quotes; this module finds their
+character offsets in the document text and produces a schema-valid annotation that stores offsets only.
+Drafts quote document text, so they live in the git-ignored ``work/`` folder and are never committed."""
+
+import re
+from datetime import datetime, timezone
+
+from .actors import load_registry
+from .errors import InputError
+from .schema import schema_version
+
+GUIDELINE_VERSION = "1.0"
+DRAFT_KEYS = {"document_id", "in_scope", "contacts", "participants", "stance", "topics", "notes"}
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_"
+
+
+def find_mentions(text: str, surface: str) -> list[tuple[int, int]]:
+    """All occurrences of ``surface`` in ``text`` that start and end on word boundaries (so "Putin" is
+    not found inside "Putinism"; inflected forms are separate surface strings)."""
+    spans = []
+    for match in re.finditer(re.escape(surface), text):
+        start, end = match.span()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not _is_word_char(before) and not _is_word_char(after):
+            spans.append((start, end))
+    return spans
+
+
+def resolve_mentions(text: str, surfaces: list[str], taken: set[int], where: str) -> list[dict]:
+    """Spans for every occurrence of each surface string, longest strings first, skipping characters
+    already claimed by a longer mention (of this or another participant)."""
+    mentions = []
+    for surface in sorted(dict.fromkeys(surfaces), key=len, reverse=True):
+        found = find_mentions(text, surface)
+        if not found:
+            raise InputError(f"{where}: mention {surface!r} does not occur in the text (exact string, word boundaries)")
+        for start, end in found:
+            if taken.isdisjoint(range(start, end)):
+                taken.update(range(start, end))
+                mentions.append({"start": start, "end": end, "text": text[start:end]})
+    return sorted(mentions, key=lambda m: (m["start"], m["end"]))
+
+
+def resolve_evidence(text: str, quotes: list[str], where: str) -> list[dict]:
+    spans = []
+    for quote in quotes:
+        start = text.find(quote)
+        if start < 0:
+            raise InputError(f"{where}: evidence quote {quote[:60]!r} does not occur in the text")
+        spans.append({"start": start, "end": start + len(quote)})
+    return spans
+
+
+def draft_to_annotation(draft: dict, document: dict, provenance: dict, where: str) -> dict:
+    """Turn a draft into an annotation of ``document`` (offsets checked against its text)."""
+    unknown = set(draft) - DRAFT_KEYS
+    if unknown:
+        raise InputError(f"{where}: unknown draft keys {sorted(unknown)}; allowed: {sorted(DRAFT_KEYS)}")
+    registry = load_registry()
+    text = document["text"]
+    taken: set[int] = set()
+    participants = []
+    for index, item in enumerate(draft.get("participants", [])):
+        here = f"{where}: $.participants[{index}]"
+        actor_id = item.get("actor_id")
+        if actor_id not in registry:
+            raise InputError(f"{here}.actor_id: unknown actor {actor_id!r}; add it to annotations/actors.json first")
+        participants.append({
+            "actor_id": actor_id,
+            "name": item.get("name") or registry[actor_id].names["en"],
+            "office": item.get("office", ""),
+            "role_type": item.get("role_type", "other"),
+            "affiliation": item.get("affiliation") or registry[actor_id].country,
+            "participation": item.get("participation", "direct"),
+            "mentions": resolve_mentions(text, item.get("mentions", []), taken, here),
+        })
+    stance = [
+        {"holder": s.get("holder"), "target": s.get("target"), "label": s.get("label"),
+         "evidence": resolve_evidence(text, s.get("evidence", []), f"{where}: $.stance[{index}]")}
+        for index, s in enumerate(draft.get("stance", []))
+    ]
+    annotation = {
+        "schema_version": schema_version("annotation"),
+        "document_id": document["id"],
+        "text_sha256": document["text_sha256"],
+        "guideline_version": GUIDELINE_VERSION,
+        "provenance": provenance,
+        "in_scope": draft.get("in_scope"),
+        "contacts": draft.get("contacts", []),
+        "participants": participants,
+        "stance": stance,
+        "topics": draft.get("topics", []),
+    }
+    if draft.get("notes"):
+        annotation["notes"] = draft["notes"]
+    return annotation

@@ -1,0 +1,29 @@
+"""User-facing errors. The CLI turns them into a message and an exit code, never a traceback."""
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class ReadoutsError(Exception):
+    """Base class: the message is written for the user and names the file, line or JSON path."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InputError(ReadoutsError):
+    """The input (a file, an option, a record) is malformed or inconsistent: exit 2."""
+
+
+class CheckFailed(ReadoutsError):
+    """A check ran to completion and found problems: exit 1."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+
+def json_path(parts) -> str:
+    """Render a jsonschema path deque/list as a JSONPath such as ``$.participants[0].mentions[1]``."""
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out

@@ -1,0 +1,105 @@
+"""JSON in and out: canonical serialisation, atomic writes and JSON Lines reading with line numbers."""
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import InputError
+
+MAX_LINE_BYTES = 50_000_000  # a longer line is refused before it is parsed (no 1 GB allocations)
+
+
+def canonical_json(obj: Any) -> str:
+    """Stable, pretty serialisation (sorted keys, 2-space indent, UTF-8 text, final newline) so that
+    diffs are readable and hashes are reproducible."""
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it over: readers see the old or the new
+    file, never half of one, and a crash leaves the old file intact."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: Path, obj: Any) -> None:
+    atomic_write_text(path, canonical_json(obj))
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(text: str, where: str) -> Any:
+    """Parse strict JSON (no NaN or Infinity); ``where`` names the file and line for the message."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise InputError(f"{where}: invalid JSON: {exc}") from None
+
+
+def read_json(path: Path) -> Any:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a JSON file") from None
+    return parse_json(text, str(path))
+
+
+def iter_jsonl(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line_number, object)`` for each non-blank line; malformed lines raise InputError naming
+    the file and line. Lines longer than ``max_line_bytes`` are refused without being loaded whole."""
+    path = Path(path)
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a JSON Lines file") from None
+    with handle:
+        line_number = 0
+        while True:
+            raw = handle.readline(max_line_bytes + 1)
+            if not raw:
+                return
+            line_number += 1
+            if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                raise InputError(f"{path}:{line_number}: line longer than {max_line_bytes:,} bytes; refused")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}:{line_number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            if not text.strip():
+                continue
+            yield line_number, parse_json(text, f"{path}:{line_number}")
