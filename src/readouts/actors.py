@@ -61,10 +61,13 @@ def registry_problems(data: dict, where: str) -> list[Problem]:
     return problems
 
 
-@lru_cache(maxsize=None)
 def load_registry(path: Path | None = None) -> dict[str, Actor]:
-    """Actors by id; raises InputError when the registry is malformed."""
-    path = Path(path) if path else registry_path()
+    """Actors by id; raises InputError when the registry is malformed. Cached per file path."""
+    return _load_registry(Path(path).resolve() if path else registry_path().resolve())
+
+
+@lru_cache(maxsize=8)
+def _load_registry(path: Path) -> dict[str, Actor]:
     data = read_json(path)
     problems = registry_problems(data, str(path))
     if problems:

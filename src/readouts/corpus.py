@@ -37,19 +37,22 @@ def import_corpus(source: Path, destination: Path | None = None, progress=None) 
     if not lines:
         raise InputError(f"{source}: no documents")
     atomic_write_text(destination, "\n".join(lines) + "\n")
-    load_corpus.cache_clear()
     return destination, len(lines)
 
 
-@lru_cache(maxsize=4)
 def load_corpus(path: Path | None = None) -> dict[str, dict]:
-    """Documents by id from an imported corpus (or any documents JSONL)."""
-    path = Path(path) if path else default_corpus_path()
+    """Documents by id from an imported corpus (or any documents JSONL). Cached per path and mtime."""
+    path = (Path(path) if path else default_corpus_path()).resolve()
     if not path.is_file():
         raise InputError(
             f"no corpus at {path}: run `readouts corpus import ../shared/corpus/documents.jsonl` "
             "or point READOUTS_CORPUS (or --corpus) at a documents JSONL file"
         )
+    return _load_corpus(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _load_corpus(path: Path, mtime_ns: int) -> dict[str, dict]:
     return {record["id"]: record for _, record in iter_jsonl(path)}
 
 

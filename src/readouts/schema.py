@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -25,17 +26,26 @@ class Problem:
         return f"{self.where}: {self.path}: {self.message}"
 
 
-@lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
     if name not in SCHEMA_NAMES:
         raise InputError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
-    return read_json(schema_dir() / f"{name}.schema.json")
+    return _read_schema((schema_dir() / f"{name}.schema.json").resolve())
 
 
-@lru_cache(maxsize=None)
-def validator(name: str) -> Draft202012Validator:
-    schema = load_schema(name)
+@lru_cache(maxsize=32)
+def _read_schema(path: Path) -> dict:
+    schema = read_json(path)
     Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def validator(name: str) -> Draft202012Validator:
+    return _validator((schema_dir() / f"{name}.schema.json").resolve(), name)
+
+
+@lru_cache(maxsize=32)
+def _validator(path: Path, name: str) -> Draft202012Validator:
+    schema = load_schema(name)
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 

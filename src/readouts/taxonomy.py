@@ -3,6 +3,7 @@ contact-type and organisation ids. Code, docs and the Label Studio config read i
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from .jsonio import read_json
 from .paths import schema_dir
@@ -48,9 +49,13 @@ class Taxonomy:
         return set(self.ids("organisations"))
 
 
-@lru_cache(maxsize=None)
 def load_taxonomy() -> Taxonomy:
-    path = schema_dir() / "taxonomy.json"
+    """The taxonomy of the current repository (cached per file path)."""
+    return _load_taxonomy((schema_dir() / "taxonomy.json").resolve())
+
+
+@lru_cache(maxsize=4)
+def _load_taxonomy(path: Path) -> Taxonomy:
     data = read_json(path)
     require_valid("taxonomy", data, str(path))
     categories = ("topics", "stance_targets", "stance_labels", "role_types", "contact_types", "participation", "organisations")

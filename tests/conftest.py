@@ -1,0 +1,102 @@
+"""Shared fixtures: a throw-away copy of the repository's contract (schemas, taxonomy, registry) with a
+tiny corpus of documents written for the tests (never corpus text), and a ready-made gold annotation."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from readouts.jsonio import sha256_text
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_CORPUS = REPO.parent / "shared" / "corpus" / "documents.jsonl"
+
+# Invented texts: an English readout, a Ukrainian note with an astral character, a Russian note.
+TINY_TEXTS = {
+    "test-en-call1": ("whitehouse.gov", "government", "en", "public-domain-us-government",
+                      "Readout of a test call",
+                      "President Joe Biden spoke by phone with President Volodymyr Zelenskyy today. "
+                      "Biden pledged more air defence and said sanctions on Russia will stay. "
+                      "Zelenskyy thanked Biden."),
+    "test-uk-note1": ("president.gov.ua", "government", "uk", "CC-BY-4.0", "Тестова розмова",
+                      "Володимир Зеленський 🇺🇦 провів телефонну розмову з Емманюелем Макроном. "
+                      "Зеленський подякував за підтримку."),
+    "test-ru-note1": ("kremlin.ru", "government", "ru", "CC-BY-4.0", "Тестовая встреча",
+                      "Владимир Путин провел встречу с Александром Лукашенко. Обсуждались энергетика и торговля."),
+    "test-en-other1": ("kremlin.ru", "government", "en", "CC-BY-4.0", "Greetings to a test festival",
+                       "A message of greetings was sent to the participants of a festival."),
+}
+
+
+def tiny_document(doc_id: str) -> dict:
+    source, publisher_type, language, license_, title, text = TINY_TEXTS[doc_id]
+    return {"id": doc_id, "source": source, "publisher_type": publisher_type, "url": "", "title": title,
+            "date": "2022-03-01", "language": language, "text": text, "text_sha256": sha256_text(text),
+            "license": license_, "upstream": {"repo": None, "path": None, "commit": None}}
+
+
+@pytest.fixture
+def tiny_documents() -> list[dict]:
+    return [tiny_document(doc_id) for doc_id in TINY_TEXTS]
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch, tiny_documents) -> Path:
+    """A temporary repository root with the real schemas and registry, an empty gold set and the tiny
+    corpus imported at data/corpus/documents.jsonl; READOUTS_ROOT and READOUTS_CORPUS point at it."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "schema", root / "schema")
+    (root / "annotations" / "gold").mkdir(parents=True)
+    shutil.copy(REPO / "annotations" / "actors.json", root / "annotations" / "actors.json")
+    corpus = root / "data" / "corpus" / "documents.jsonl"
+    corpus.parent.mkdir(parents=True)
+    corpus.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in tiny_documents), encoding="utf-8")
+    monkeypatch.setenv("READOUTS_ROOT", str(root))
+    monkeypatch.setenv("READOUTS_CORPUS", str(corpus))
+    return root
+
+
+def make_gold(document: dict, **changes) -> dict:
+    """A valid gold annotation of the English test call; ``changes`` replace top-level fields."""
+    text = document["text"]
+
+    def mention(surface: str, nth: int = 0) -> dict:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(surface, start + 1)
+        return {"start": start, "end": start + len(surface), "text": surface}
+
+    annotation = {
+        "schema_version": "1.0.0", "document_id": document["id"], "text_sha256": document["text_sha256"],
+        "guideline_version": "1.0",
+        "provenance": {"annotator_id": "tester", "annotator_kind": "human", "created": "2026-11-21T10:00:00Z",
+                       "updated": "2026-11-21T10:00:00Z", "review_status": "reviewed"},
+        "in_scope": True,
+        "contacts": [{"type": "phone_call", "participants": ["joe-biden", "volodymyr-zelenskyy"]}],
+        "participants": [
+            {"actor_id": "joe-biden", "name": "Joe Biden", "office": "President", "role_type": "head_of_state",
+             "affiliation": "USA", "participation": "direct", "mentions": [mention("Joe Biden"), mention("Biden", 1)]},
+            {"actor_id": "volodymyr-zelenskyy", "name": "Volodymyr Zelenskyy", "office": "President",
+             "role_type": "head_of_state", "affiliation": "UKR", "participation": "direct",
+             "mentions": [mention("Volodymyr Zelenskyy")]},
+        ],
+        "stance": [{"holder": "joe-biden", "target": "sanctions_on_russia", "label": "favor",
+                    "evidence": [{"start": text.index("sanctions"), "end": text.index("sanctions") + 9}]}],
+        "topics": ["military_aid", "sanctions"],
+    }
+    annotation.update(changes)
+    return annotation
+
+
+@pytest.fixture
+def gold_en(tiny_documents) -> dict:
+    return make_gold(tiny_documents[0])
+
+
+@pytest.fixture
+def shared_corpus() -> Path:
+    """The team's real source corpus; integration tests skip with a reason when it is not beside the repo."""
+    if not SHARED_CORPUS.is_file():
+        pytest.skip(f"integration test needs {SHARED_CORPUS}")
+    return SHARED_CORPUS
