@@ -1,6 +1,8 @@
 """The actor registry (``annotations/actors.json``): canonical ids, multilingual names and aliases,
 country and offices of the people who take part in diplomatic contacts."""
 
+import fcntl
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -8,7 +10,7 @@ from pathlib import Path
 import pycountry
 
 from .errors import InputError
-from .jsonio import read_json
+from .jsonio import read_json, write_json
 from .paths import annotations_dir
 from .schema import Problem, schema_problems
 from .taxonomy import load_taxonomy
@@ -79,3 +81,45 @@ def _load_registry(path: Path) -> dict[str, Actor]:
         )
         for item in data["actors"]
     }
+
+
+@contextmanager
+def _registry_lock(path: Path):
+    """An exclusive lock beside the registry, so annotators adding actors in parallel never lose an edit."""
+    lock_path = path.with_name(f".{path.name}.lock")
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def add_actors(new_actors: list[dict], path: Path | None = None, merge_aliases: bool = False) -> list[str]:
+    """Add actors to the registry (validated, sorted by id, written atomically under a lock). An id that
+    exists already is an error unless ``merge_aliases``, which adds only the new aliases and offices."""
+    path = Path(path) if path else registry_path()
+    with _registry_lock(path):
+        data = read_json(path)
+        by_id = {actor["id"]: actor for actor in data["actors"]}
+        changed = []
+        for actor in new_actors:
+            existing = by_id.get(actor.get("id"))
+            if existing is None:
+                by_id[actor.get("id")] = actor
+            elif merge_aliases:
+                for language, forms in actor.get("aliases", {}).items():
+                    known = existing.setdefault("aliases", {}).setdefault(language, [])
+                    known.extend(form for form in forms if form not in known)
+                existing_offices = existing.setdefault("offices", [])
+                existing_offices.extend(o for o in actor.get("offices", []) if o not in existing_offices)
+            else:
+                raise InputError(f"actor {actor.get('id')!r} is already in {path}; use --merge-aliases to add aliases")
+            changed.append(actor.get("id"))
+        data["actors"] = sorted(by_id.values(), key=lambda actor: str(actor.get("id")))
+        problems = registry_problems(data, str(path))
+        if problems:
+            raise InputError("\n".join(str(p) for p in problems[:20]))
+        write_json(path, data)
+    _load_registry.cache_clear()
+    return changed

@@ -35,11 +35,23 @@ def find_mentions(text: str, surface: str) -> list[tuple[int, int]]:
     return spans
 
 
-def resolve_mentions(text: str, surfaces: list[str], taken: set[int], where: str) -> list[dict]:
-    """Spans for every occurrence of each surface string, longest strings first, skipping characters
-    already claimed by a longer mention (of this or another participant)."""
+def resolve_mentions(text: str, surfaces: list, taken: set[int], where: str) -> list[dict]:
+    """Spans for the draft's mentions. A string marks every occurrence (word boundaries), longest strings
+    first, skipping characters already claimed by a longer mention of this or another participant. An
+    object ``{"text": ..., "start": N}`` marks exactly that occurrence (for names that repeat in person
+    cards, where only one occurrence is a mention)."""
     mentions = []
-    for surface in sorted(dict.fromkeys(surfaces), key=len, reverse=True):
+    explicit = [s for s in surfaces if isinstance(s, dict)]
+    strings = [s for s in surfaces if isinstance(s, str)]
+    if len(explicit) + len(strings) != len(surfaces):
+        raise InputError(f"{where}.mentions: each mention is a string or an object {{\"text\", \"start\"}}")
+    for item in explicit:
+        start, surface = item.get("start"), item.get("text")
+        if not isinstance(start, int) or not isinstance(surface, str) or text[start:start + len(surface)] != surface:
+            raise InputError(f"{where}.mentions: {item!r} does not match the text at that offset")
+        taken.update(range(start, start + len(surface)))
+        mentions.append({"start": start, "end": start + len(surface), "text": surface})
+    for surface in sorted(dict.fromkeys(strings), key=len, reverse=True):
         found = find_mentions(text, surface)
         if not found:
             raise InputError(f"{where}: mention {surface!r} does not occur in the text (exact string, word boundaries)")

@@ -1,7 +1,7 @@
 """The label taxonomy (``schema/taxonomy.json``): the one source of topic, stance-target, role-type,
 contact-type and organisation ids. Code, docs and the Label Studio config read it from here."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +19,7 @@ class Label:
     definition: str = ""
     notes: str = ""
     kind: str = ""
+    examples: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from .. import __version__
 from ..errors import EXIT_BAD_INPUT, ReadoutsError
 
 # Subcommand groups, in the order --help lists them.
-COMMAND_MODULES = ("corpus", "validate", "annotate")
+COMMAND_MODULES = ("corpus", "validate", "annotate", "actors", "taxonomy")
 
 EPILOG = """\
 exit codes: 0 ok, 1 a check failed (e.g. validation found problems), 2 bad input.
@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except ReadoutsError as exc:
         print(f"readouts: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("readouts: interrupted", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -9,6 +9,7 @@ from ..corpus import (SELECTION_RULES, corpus_stats, import_corpus, load_corpus,
                       select_candidates, selection_precision, write_candidates)
 from ..errors import InputError
 from ..paths import CORPUS_ENV, default_corpus_path
+from ..sampling import draw_sample, load_plan, write_sample
 from ..store import load_annotations
 
 
@@ -32,6 +33,22 @@ def register(subparsers) -> None:
     sel.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
     sel.add_argument("--out", type=Path, default=None, help="candidate list to write (default: annotations/selection/candidates.txt)")
     sel.set_defaults(handler=run_select)
+
+    sample = sub.add_parser("sample", help="draw a documented, seeded stratified sample of the candidates (e.g. the pilot)",
+                            description="Draw the sample a plan describes (annotations/selection/<name>-plan.json: strata by id "
+                                        "prefix, sizes, seed, length cap, parallels) from the candidate list and write the ids "
+                                        "to annotations/selection/<name>.txt.")
+    sample.add_argument("plan", type=Path, help="plan JSON, e.g. annotations/selection/pilot-plan.json")
+    sample.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
+    sample.set_defaults(handler=run_sample)
+
+    show = sub.add_parser("show", help="print one document (metadata and text) for reading",
+                          description="Print a document's metadata and its text. With --offsets, each paragraph is prefixed by "
+                                      "its character offset, which helps when an annotator needs an explicit span.")
+    show.add_argument("document_id")
+    show.add_argument("--offsets", action="store_true", help="prefix each paragraph with its start offset")
+    show.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
+    show.set_defaults(handler=run_show)
 
     stats = sub.add_parser("stats", help="print document counts by source, language, year and licence")
     stats.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
@@ -62,6 +79,35 @@ def _print_precision(candidates: list[str]) -> None:
     result = selection_precision(candidates, {a.document_id: a.in_scope for a in annotations})
     if result["annotated_candidates"]:
         print(f"selection precision on annotated candidates: {result['in_scope']}/{result['annotated_candidates']} = {result['precision']:.3f}")
+
+
+def run_sample(args) -> int:
+    plan = load_plan(args.plan)
+    documents = load_corpus(args.corpus)
+    ids = draw_sample(plan, read_candidates(), documents, where=str(args.plan))
+    path = args.plan.with_name(f"{plan['name']}.txt")
+    write_sample(ids, path)
+    print(f"{len(ids)} documents drawn; written to {path}")
+    return 0
+
+
+def run_show(args) -> int:
+    documents = load_corpus(args.corpus)
+    if args.document_id not in documents:
+        raise InputError(f"document {args.document_id!r} is not in the corpus")
+    doc = documents[args.document_id]
+    for key in ("id", "source", "language", "date", "title", "url", "license", "parallel_group", "speakers", "delegation_list"):
+        if doc.get(key):
+            print(f"{key}: {doc[key]}")
+    print(f"text ({len(doc['text'])} characters):\n")
+    if not args.offsets:
+        print(doc["text"])
+        return 0
+    offset = 0
+    for paragraph in doc["text"].split("\n"):
+        print(f"[{offset}] {paragraph}" if paragraph else "")
+        offset += len(paragraph) + 1
+    return 0
 
 
 def run_stats(args) -> int:

@@ -1,0 +1,81 @@
+"""Documented, seeded stratified samples of the candidate documents (e.g. the pilot). The plan is data
+(``annotations/selection/<name>-plan.json``) so the sample can be re-drawn and audited."""
+
+import random
+from collections import defaultdict
+from pathlib import Path
+
+from .errors import InputError
+from .jsonio import atomic_write_text, read_json
+from .schema import Problem
+
+PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description"}
+STRATUM_KEYS = {"id_prefix", "n", "balance_by_year", "with_parallels", "date_from", "date_to"}
+
+
+def _check_plan(plan: dict, where: str) -> None:
+    problems = []
+    if not isinstance(plan, dict) or set(plan) - PLAN_KEYS or not {"name", "seed", "strata"} <= set(plan):
+        problems.append(Problem(where, "$", f"a plan has keys {sorted(PLAN_KEYS)} (name, seed and strata required)"))
+    else:
+        for index, stratum in enumerate(plan["strata"]):
+            if set(stratum) - STRATUM_KEYS or "id_prefix" not in stratum or not isinstance(stratum.get("n"), int):
+                problems.append(Problem(where, f"$.strata[{index}]", f"a stratum has keys {sorted(STRATUM_KEYS)} (id_prefix and integer n required)"))
+    if problems:
+        raise InputError("\n".join(map(str, problems)))
+
+
+def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], where: str = "plan") -> list[str]:
+    """Draw each stratum from the candidates with the plan's seed: documents longer than ``max_chars``
+    are left out; with ``balance_by_year`` the draw cycles over years so each year is represented;
+    ``with_parallels`` adds the documents sharing a ``parallel_group`` with a drawn one."""
+    _check_plan(plan, where)
+    rng = random.Random(plan["seed"])
+    max_chars = plan.get("max_chars")
+    chosen: list[str] = []
+    by_group = defaultdict(list)
+    for doc in documents.values():
+        if doc.get("parallel_group"):
+            by_group[doc["parallel_group"]].append(doc["id"])
+    for stratum in plan["strata"]:
+        pool = [c for c in candidates if c.startswith(stratum["id_prefix"]) and c not in chosen
+                and (not max_chars or len(documents[c]["text"]) <= max_chars)
+                and stratum.get("date_from", "") <= documents[c]["date"] <= stratum.get("date_to", "9999")]
+        if len(pool) < stratum["n"]:
+            raise InputError(f"{where}: stratum {stratum['id_prefix']!r} asks for {stratum['n']} documents; only {len(pool)} candidates qualify")
+        picked = _pick(pool, stratum, documents, rng)
+        chosen.extend(picked)
+        if stratum.get("with_parallels"):
+            for doc_id in picked:
+                group = documents[doc_id].get("parallel_group")
+                chosen.extend(other for other in sorted(by_group.get(group, [])) if other not in chosen)
+    for doc_id in plan.get("always_include", []):
+        if doc_id not in documents:
+            raise InputError(f"{where}: always_include names {doc_id!r}, which is not in the corpus")
+        if doc_id not in chosen:
+            chosen.append(doc_id)
+    return sorted(chosen)
+
+
+def _pick(pool: list[str], stratum: dict, documents: dict, rng: random.Random) -> list[str]:
+    pool = sorted(pool)
+    rng.shuffle(pool)
+    if not stratum.get("balance_by_year"):
+        return pool[: stratum["n"]]
+    by_year = defaultdict(list)
+    for doc_id in pool:
+        by_year[documents[doc_id]["date"][:4]].append(doc_id)
+    picked, years = [], sorted(by_year)
+    while len(picked) < stratum["n"]:
+        for year in years:
+            if by_year[year] and len(picked) < stratum["n"]:
+                picked.append(by_year[year].pop())
+    return picked
+
+
+def write_sample(ids: list[str], path: Path) -> None:
+    atomic_write_text(path, "".join(f"{doc_id}\n" for doc_id in ids))
+
+
+def load_plan(path: Path) -> dict:
+    return read_json(path)
