@@ -1,0 +1,46 @@
+"""The committed data: every annotation set validates (with the corpus when it is beside the repository),
+the generated taxonomy page is fresh, and the pilot sample is reproducible from its plan."""
+
+import json
+
+import pytest
+
+from conftest import REPO
+from readouts.corpus import load_corpus
+from readouts.sampling import draw_sample, load_plan
+from readouts.taxonomy import load_taxonomy
+from readouts.taxonomy_doc import render_taxonomy
+from readouts.validate import validate_files
+
+# Annotation sets: the gold set and every pass of the agreement study.
+SETS = [REPO / "annotations" / "gold", *sorted((REPO / "annotations" / "agreement").glob("pass*"))]
+
+
+def _files(folder):
+    return [(p, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.json"))]
+
+
+@pytest.mark.parametrize("folder", SETS, ids=lambda p: str(p.relative_to(REPO)))
+def test_annotation_set_is_valid_without_corpus(folder):
+    report = validate_files(_files(folder), corpus=None)
+    assert report.ok, "\n".join(map(str, report.problems))
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("folder", SETS, ids=lambda p: str(p.relative_to(REPO)))
+def test_annotation_set_is_valid_against_the_corpus(folder, shared_corpus):
+    report = validate_files(_files(folder), corpus=load_corpus(shared_corpus))
+    assert report.ok, "\n".join(map(str, report.problems))
+
+
+def test_taxonomy_page_is_fresh():
+    committed = (REPO / "docs" / "taxonomy.md").read_text(encoding="utf-8")
+    assert committed == render_taxonomy(load_taxonomy()), "docs/taxonomy.md is stale: run `readouts taxonomy doc`"
+
+
+@pytest.mark.corpus
+def test_pilot_sample_is_reproducible(shared_corpus):
+    selection = REPO / "annotations" / "selection"
+    candidates = (selection / "candidates.txt").read_text().split()
+    drawn = draw_sample(load_plan(selection / "pilot-plan.json"), candidates, load_corpus(shared_corpus))
+    assert drawn == (selection / "pilot.txt").read_text().split(), "re-run `readouts corpus sample annotations/selection/pilot-plan.json`"
