@@ -43,12 +43,13 @@ def tiny_documents() -> list[dict]:
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch, tiny_documents) -> Path:
-    """A temporary repository root with the real schemas and registry, an empty gold set and the tiny
+    """A temporary repository root with the real schemas, a small fixed actor registry (tests/data), an empty gold set and the tiny
     corpus imported at data/corpus/documents.jsonl; READOUTS_ROOT and READOUTS_CORPUS point at it."""
     root = tmp_path / "repo"
     shutil.copytree(REPO / "schema", root / "schema")
     (root / "annotations" / "gold").mkdir(parents=True)
-    shutil.copy(REPO / "annotations" / "actors.json", root / "annotations" / "actors.json")
+    # a small fixed registry: tests must not depend on the growing real one
+    shutil.copy(REPO / "tests" / "data" / "actors.json", root / "annotations" / "actors.json")
     corpus = root / "data" / "corpus" / "documents.jsonl"
     corpus.parent.mkdir(parents=True)
     corpus.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in tiny_documents), encoding="utf-8")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from readouts.drafts import draft_to_annotation, find_mentions, resolve_evidence, resolve_mentions
+from readouts.drafts import annotation_to_draft, draft_to_annotation, find_mentions, resolve_evidence, resolve_mentions
 from readouts.errors import InputError
 from readouts.validate import AnnotationChecker
 
@@ -62,3 +62,30 @@ def test_draft_becomes_a_valid_annotation(repo, tiny_documents):
 def test_unknown_draft_key_is_refused(repo, tiny_documents):
     with pytest.raises(InputError, match="unknown draft keys"):
         draft_to_annotation({"document_id": "x", "topic": []}, tiny_documents[0], {}, "draft.json")
+
+
+def test_annotation_to_draft_and_back_is_lossless(repo, tiny_documents, gold_en):
+    gold_en["notes"] = "why"
+    text = tiny_documents[0]["text"]
+    draft = annotation_to_draft(gold_en, text)
+    back = draft_to_annotation(draft, tiny_documents[0], gold_en["provenance"], "d.json")
+    assert back == gold_en
+
+
+def test_cli_draft_export_and_reimport_with_review(repo, tmp_path, gold_en):
+    import json
+    from readouts.cli import main
+    from readouts.store import save_annotation
+    save_annotation(gold_en)
+    assert main(["draft", "test-en-call1", "--out", str(tmp_path)]) == 0
+    draft_path = tmp_path / "test-en-call1.json"
+    draft = json.loads(draft_path.read_text())
+    draft["topics"] = ["sanctions"]
+    draft_path.write_text(json.dumps(draft))
+    args = [str(draft_path), "--annotator-id", "tester", "--annotator-kind", "human", "--review-status", "reviewed", "--reviewer-id", "rev"]
+    assert main(["annotate", *args]) == 2  # refuses to overwrite silently
+    assert main(["annotate", *args, "--overwrite"]) == 0
+    saved = json.loads((repo / "annotations" / "gold" / "test-en-call1.json").read_text())
+    assert saved["topics"] == ["sanctions"] and saved["provenance"]["created"] == gold_en["provenance"]["created"]
+    assert saved["provenance"]["history"][-1]["actor"] == "rev"
+    assert saved["participants"] == gold_en["participants"]

@@ -3,7 +3,8 @@ topics, and its output is valid but never gold."""
 
 from readouts.cli import main
 from readouts.corpus import load_corpus
-from readouts.prelabel import contact_type, find_actors, prelabel_document, to_draft, topics_of
+from readouts.drafts import annotation_to_draft
+from readouts.prelabel import contact_type, find_actors, prelabel_document, topics_of
 from readouts.validate import AnnotationChecker
 
 
@@ -51,6 +52,7 @@ def test_cli_writes_annotations_and_drafts(repo, tmp_path, tiny_documents):
     assert (tmp_path / "p" / "test-en-call1.json").is_file()
     import json
     draft = json.loads((tmp_path / "d" / "test-en-call1.json").read_text())
-    assert draft == to_draft(json.loads((tmp_path / "p" / "test-en-call1.json").read_text()))
-    assert "Joe Biden" in draft["participants"][0]["mentions"]
+    proposal = json.loads((tmp_path / "p" / "test-en-call1.json").read_text())
+    assert draft == annotation_to_draft(proposal, tiny_documents[0]["text"])
+    assert {"text": "Joe Biden", "start": 10} in draft["participants"][0]["mentions"]
     assert main(["prelabel", "no-such-doc", "--out", str(tmp_path)]) == 2

@@ -11,7 +11,7 @@ from .errors import InputError
 from .schema import schema_version
 
 GUIDELINE_VERSION = "1.0"
-DRAFT_KEYS = {"document_id", "in_scope", "contacts", "participants", "stance", "topics", "notes"}
+DRAFT_KEYS = {"document_id", "in_scope", "contacts", "participants", "stance", "topics", "notes", "adjudication"}
 
 
 def now_utc() -> str:
@@ -62,14 +62,39 @@ def resolve_mentions(text: str, surfaces: list, taken: set[int], where: str) -> 
     return sorted(mentions, key=lambda m: (m["start"], m["end"]))
 
 
-def resolve_evidence(text: str, quotes: list[str], where: str) -> list[dict]:
+def resolve_evidence(text: str, quotes: list, where: str) -> list[dict]:
+    """Spans for evidence quotes: a string is its first occurrence; ``{"text": ..., "start": N}`` is exactly there."""
     spans = []
     for quote in quotes:
-        start = text.find(quote)
-        if start < 0:
-            raise InputError(f"{where}: evidence quote {quote[:60]!r} does not occur in the text")
-        spans.append({"start": start, "end": start + len(quote)})
+        if isinstance(quote, dict):
+            start, surface = quote.get("start"), quote.get("text")
+            if not isinstance(start, int) or not isinstance(surface, str) or text[start:start + len(surface)] != surface:
+                raise InputError(f"{where}: evidence {str(quote)[:80]!r} does not match the text at that offset")
+        else:
+            start, surface = (text.find(quote), quote) if isinstance(quote, str) else (-1, str(quote))
+            if start < 0:
+                raise InputError(f"{where}: evidence quote {surface[:60]!r} does not occur in the text")
+        spans.append({"start": start, "end": start + len(surface)})
     return spans
+
+
+def annotation_to_draft(annotation: dict, text: str) -> dict:
+    """The editable draft of an existing annotation, lossless: mentions and evidence carry their exact
+    offsets, so converting the draft back gives the same labels."""
+    draft = {
+        "document_id": annotation["document_id"], "in_scope": annotation["in_scope"], "contacts": annotation["contacts"],
+        "participants": [{**{k: p[k] for k in ("actor_id", "office", "role_type", "affiliation", "participation") if k in p},
+                          "mentions": [{"text": m["text"], "start": m["start"]} for m in p["mentions"]]}
+                         for p in annotation["participants"]],
+        "stance": [{"holder": s["holder"], "target": s["target"], "label": s["label"],
+                    "evidence": [{"text": text[e["start"]:e["end"]], "start": e["start"]} for e in s.get("evidence", [])]}
+                   for s in annotation["stance"]],
+        "topics": annotation["topics"],
+    }
+    for key in ("notes", "adjudication"):
+        if key in annotation:
+            draft[key] = annotation[key]
+    return draft
 
 
 def draft_to_annotation(draft: dict, document: dict, provenance: dict, where: str) -> dict:
@@ -112,6 +137,7 @@ def draft_to_annotation(draft: dict, document: dict, provenance: dict, where: st
         "stance": stance,
         "topics": draft.get("topics", []),
     }
-    if draft.get("notes"):
-        annotation["notes"] = draft["notes"]
+    for key in ("notes", "adjudication"):
+        if draft.get(key):
+            annotation[key] = draft[key]
     return annotation

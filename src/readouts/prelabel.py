@@ -121,13 +121,3 @@ def prelabel_document(document: dict) -> dict:
         "stance": [],
         "topics": topics_of(text) if in_scope else [],
     }
-
-
-def to_draft(annotation: dict) -> dict:
-    """The draft form of a proposal (mention strings instead of offsets), for annotators to correct."""
-    return {
-        "document_id": annotation["document_id"], "in_scope": annotation["in_scope"], "contacts": annotation["contacts"],
-        "participants": [{**{k: p[k] for k in ("actor_id", "office", "role_type", "affiliation", "participation")},
-                          "mentions": sorted({m["text"] for m in p["mentions"]})} for p in annotation["participants"]],
-        "stance": [], "topics": annotation["topics"],
-    }

@@ -4,9 +4,9 @@ annotations in an annotation set, validated before anything is written."""
 from pathlib import Path
 
 from ..corpus import load_corpus
-from ..drafts import draft_to_annotation, now_utc
+from ..drafts import GUIDELINE_VERSION, annotation_to_draft, draft_to_annotation, now_utc
 from ..errors import InputError
-from ..jsonio import read_json
+from ..jsonio import read_json, write_json
 from ..paths import annotation_set_dir
 from ..store import GOLD, annotation_path, save_annotation
 from ..validate import AnnotationChecker
@@ -24,12 +24,24 @@ def register(subparsers) -> None:
     parser.add_argument("--annotator-kind", required=True, choices=["human", "llm", "model-prelabel"])
     parser.add_argument("--model", default=None, help="for llm and model-prelabel annotators: model or tool and version")
     parser.add_argument("--prelabel", default=None, help="the pre-annotator whose proposal the annotator started from")
+    parser.add_argument("--guideline-version", default=GUIDELINE_VERSION,
+                        help=f"the guideline version the annotator followed (default: {GUIDELINE_VERSION})")
     parser.add_argument("--review-status", default="unreviewed", choices=["unreviewed", "reviewed", "adjudicated"])
     parser.add_argument("--reviewer-id", default=None)
     parser.add_argument("--reviewer-kind", default=None, choices=["human", "llm"])
     parser.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing annotation (its created time is kept)")
     parser.set_defaults(handler=run)
+
+    export = subparsers.add_parser(
+        "draft", help="write the editable draft of existing annotations (to review or correct them)",
+        description="Export annotations of a set as drafts with exact offsets (lossless): edit them, then run "
+                    "`readouts annotate DRAFT --overwrite ...` to write them back with provenance.")
+    export.add_argument("ids", nargs="+", help="document ids")
+    export.add_argument("--set", default=GOLD, help="annotation set folder under annotations/ (default: gold)")
+    export.add_argument("--out", type=Path, required=True, help="folder for the drafts (keep it under work/: drafts quote text)")
+    export.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
+    export.set_defaults(handler=run_export)
 
 
 def _provenance(args, previous: dict | None) -> dict:
@@ -39,11 +51,19 @@ def _provenance(args, previous: dict | None) -> dict:
         "created": previous["provenance"]["created"] if previous else time, "updated": time,
         "review_status": args.review_status,
         "history": (previous["provenance"].get("history", []) if previous else []) + [
-            {"time": time, "actor": args.annotator_id, "action": "updated from draft" if previous else "annotated from draft"}],
+            {"time": time, "actor": args.reviewer_id or args.annotator_id, "action": _action(args, previous)}],
     }
     optional = {"model": args.model, "prelabel": args.prelabel, "reviewer_id": args.reviewer_id, "reviewer_kind": args.reviewer_kind}
     provenance.update({k: v for k, v in optional.items() if v})
     return provenance
+
+
+def _action(args, previous: dict | None) -> str:
+    if args.review_status == "adjudicated":
+        return "adjudicated against the second annotation"
+    if args.review_status == "reviewed" and args.reviewer_id:
+        return "reviewed and corrected from draft"
+    return "updated from draft" if previous else "annotated from draft"
 
 
 def run(args) -> int:
@@ -60,10 +80,26 @@ def run(args) -> int:
         if previous and not args.overwrite:
             raise InputError(f"{target}: exists; pass --overwrite to replace it")
         annotation = draft_to_annotation(draft, corpus[draft["document_id"]], _provenance(args, previous), str(draft_path))
+        annotation["guideline_version"] = args.guideline_version
         problems = checker.check(annotation, str(draft_path))
         if problems:
             raise InputError("\n".join(str(p) for p in problems))
         prepared.append(annotation)
     for annotation in prepared:  # write only when every draft passed
         print(f"wrote {save_annotation(annotation, root=folder)}")
+    return 0
+
+
+def run_export(args) -> int:
+    corpus = load_corpus(args.corpus)
+    folder = annotation_set_dir(args.set)
+    for doc_id in args.ids:
+        source = annotation_path(doc_id, root=folder)
+        if not source.is_file():
+            raise InputError(f"{source}: no such annotation")
+        if doc_id not in corpus:
+            raise InputError(f"document {doc_id!r} is not in the corpus")
+        target = args.out / f"{doc_id}.json"
+        write_json(target, annotation_to_draft(read_json(source), corpus[doc_id]["text"]))
+        print(f"wrote {target}")
     return 0

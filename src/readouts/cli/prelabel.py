@@ -7,7 +7,8 @@ from tqdm import tqdm
 from ..corpus import load_corpus
 from ..errors import InputError
 from ..jsonio import write_json
-from ..prelabel import prelabel_document, to_draft
+from ..drafts import annotation_to_draft
+from ..prelabel import prelabel_document
 from ..store import save_annotation
 
 
@@ -42,6 +43,6 @@ def run(args) -> int:
         if args.out:
             save_annotation(proposal, root=args.out)
         if args.drafts:
-            write_json(args.drafts / f"{doc_id}.json", to_draft(proposal))
+            write_json(args.drafts / f"{doc_id}.json", annotation_to_draft(proposal, corpus[doc_id]["text"]))
     print(f"pre-labelled {len(ids)} documents" + (f"; annotations in {args.out}" if args.out else "") + (f"; drafts in {args.drafts}" if args.drafts else ""))
     return 0
