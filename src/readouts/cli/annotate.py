@@ -20,8 +20,10 @@ def register(subparsers) -> None:
                     "annotations/<set>/<document_id>.json atomically. Drafts quote the text: keep them in work/ (git-ignored).")
     parser.add_argument("drafts", nargs="+", type=Path, help="draft JSON files")
     parser.add_argument("--set", default=GOLD, help="annotation set folder under annotations/ (default: gold)")
-    parser.add_argument("--annotator-id", required=True, help="who annotated, e.g. a person's handle or 'llm-annotator-a'")
-    parser.add_argument("--annotator-kind", required=True, choices=["human", "llm", "model-prelabel"])
+    parser.add_argument("--annotator-id", default=None,
+                        help="who annotated, e.g. a person's handle or 'llm-annotator-a' (with --overwrite: default the previous one)")
+    parser.add_argument("--annotator-kind", default=None, choices=["human", "llm", "model-prelabel"],
+                        help="(with --overwrite: default the previous one)")
     parser.add_argument("--model", default=None, help="for llm and model-prelabel annotators: model or tool and version")
     parser.add_argument("--prelabel", default=None, help="the pre-annotator whose proposal the annotator started from")
     parser.add_argument("--guideline-version", default=GUIDELINE_VERSION,
@@ -44,16 +46,24 @@ def register(subparsers) -> None:
     export.set_defaults(handler=run_export)
 
 
-def _provenance(args, previous: dict | None) -> dict:
+def _provenance(args, previous: dict | None, where: str) -> dict:
+    """Provenance of the written annotation. A review or adjudication keeps the annotator of record
+    unless another is named, and adds the reviewer and a history entry."""
     time = now_utc()
+    before = previous["provenance"] if previous else {}
+    annotator_id = args.annotator_id or before.get("annotator_id")
+    annotator_kind = args.annotator_kind or before.get("annotator_kind")
+    if not annotator_id or not annotator_kind:
+        raise InputError(f"{where}: give --annotator-id and --annotator-kind (there is no previous annotation to keep them from)")
+    model = args.model or (before.get("model") if not args.annotator_id else None)
     provenance = {
-        "annotator_id": args.annotator_id, "annotator_kind": args.annotator_kind,
+        "annotator_id": annotator_id, "annotator_kind": annotator_kind,
         "created": previous["provenance"]["created"] if previous else time, "updated": time,
         "review_status": args.review_status,
         "history": (previous["provenance"].get("history", []) if previous else []) + [
-            {"time": time, "actor": args.reviewer_id or args.annotator_id, "action": _action(args, previous)}],
+            {"time": time, "actor": args.reviewer_id or annotator_id, "action": _action(args, previous)}],
     }
-    optional = {"model": args.model, "prelabel": args.prelabel, "reviewer_id": args.reviewer_id, "reviewer_kind": args.reviewer_kind}
+    optional = {"model": model, "prelabel": args.prelabel, "reviewer_id": args.reviewer_id, "reviewer_kind": args.reviewer_kind}
     provenance.update({k: v for k, v in optional.items() if v})
     return provenance
 
@@ -79,7 +89,7 @@ def run(args) -> int:
         previous = read_json(target) if target.exists() else None
         if previous and not args.overwrite:
             raise InputError(f"{target}: exists; pass --overwrite to replace it")
-        annotation = draft_to_annotation(draft, corpus[draft["document_id"]], _provenance(args, previous), str(draft_path))
+        annotation = draft_to_annotation(draft, corpus[draft["document_id"]], _provenance(args, previous, str(draft_path)), str(draft_path))
         annotation["guideline_version"] = args.guideline_version
         problems = checker.check(annotation, str(draft_path))
         if problems:
