@@ -3,7 +3,6 @@ document text joined in (where its licence allows), a dataset card, a Croissant 
 fields, the schemas and taxonomy, and the attribution the CC BY 4.0 texts require. Builds are
 byte-reproducible: rows are sorted, Parquet writer settings are fixed, and nothing records the build time."""
 
-import json
 import shutil
 from collections import Counter
 from pathlib import Path
