@@ -285,8 +285,8 @@ CROISSANT_FIELDS = (("document_id", "sc:Text", "Document id: <source>-<language>
 
 
 def croissant(manifest: dict, counts: dict[str, dict[str, int]], out: Path) -> dict:
-    """Croissant 1.0 JSON-LD: one file object per Parquet file, one record set per configuration (the flat
-    fields; nested layers are described by dataset_info in README.md), and the RAI fields."""
+    """Croissant 1.0 JSON-LD: one file object and one record set per Parquet file (the flat fields; nested
+    layers are described by dataset_info in README.md), and the RAI fields."""
     version = manifest["version"]
     files, record_sets = [], []
     for setting, splits in counts.items():
@@ -294,15 +294,13 @@ def croissant(manifest: dict, counts: dict[str, dict[str, int]], out: Path) -> d
             path = data_file(setting, split)
             files.append({"@type": "cr:FileObject", "@id": path, "name": path, "contentUrl": path,
                           "encodingFormat": "application/x-parquet", "sha256": sha256_file(out / path)})
-        record_sets.append({
-            "@type": "cr:RecordSet", "@id": setting, "name": setting,
-            "description": manifest["settings"]["settings"][setting]["description"],
-            "field": [{"@type": "cr:Field", "@id": f"{setting}/{name}", "name": name, "description": description,
-                       "dataType": data_type,
-                       "source": {"fileObject": [{"@id": data_file(setting, split)} for split in splits][0],
-                                  "extract": {"column": name}}}
-                      for name, data_type, description in CROISSANT_FIELDS],
-        })
+            record_sets.append({
+                "@type": "cr:RecordSet", "@id": f"{setting}/{split}", "name": f"{setting}/{split}",
+                "description": f"{split} split of the {setting} setting: {manifest['settings']['settings'][setting]['description']}",
+                "field": [{"@type": "cr:Field", "@id": f"{setting}/{split}/{name}", "name": name, "description": description,
+                           "dataType": data_type, "source": {"fileObject": {"@id": path}, "extract": {"column": name}}}
+                          for name, data_type, description in CROISSANT_FIELDS],
+            })
     return {
         "@context": CROISSANT_CONTEXT, "@type": "sc:Dataset", "conformsTo": "http://mlcommons.org/croissant/1.0",
         "name": "readouts", "version": version, "datePublished": manifest["date"],
