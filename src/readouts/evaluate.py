@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import __version__
-from .bootstrap import bootstrap_samples, paired_p_value, percentile_interval
+from .bootstrap import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_samples, paired_p_value, percentile_interval
 from .goldset import BREAKDOWN_FIELDS, GoldSet
 from .jsonio import sha256_file
 from .metrics import scope_scores, topic_scores
@@ -20,9 +20,9 @@ from .taxonomy import load_taxonomy
 
 @dataclass(frozen=True)
 class Options:
-    n_resamples: int = 1000
-    confidence_level: float = 0.95
-    seed: int = 20260101
+    n_resamples: int = DEFAULT_RESAMPLES
+    confidence_level: float = DEFAULT_CONFIDENCE
+    seed: int = DEFAULT_SEED
 
     def __post_init__(self):
         if self.n_resamples < 1:

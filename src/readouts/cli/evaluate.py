@@ -34,6 +34,10 @@ def add_gold_options(parser: argparse.ArgumentParser) -> None:
                       help="score against every document of annotations/NAME instead of a release (development only; "
                            "metadata from the corpus)")
     gold.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
+    add_bootstrap_options(parser)
+
+
+def add_bootstrap_options(parser: argparse.ArgumentParser) -> None:
     boot = parser.add_argument_group("bootstrap")
     boot.add_argument("--n-resamples", type=int, default=DEFAULT_RESAMPLES, help=f"bootstrap resamples (default: {DEFAULT_RESAMPLES})")
     boot.add_argument("--confidence-level", type=float, default=DEFAULT_CONFIDENCE, help=f"(default: {DEFAULT_CONFIDENCE})")
