@@ -42,7 +42,7 @@ def test_zero_division_rule_is_zero(tp, fp, fn, expected):
 
 def test_functions_are_vectorised_over_resamples():
     tp, fp, fn = np.array([[1, 0], [2, 2]]), np.array([[1, 0], [0, 0]]), np.array([[0, 1], [0, 2]])
-    assert f1(tp, fp, fn).tolist() == pytest.approx([[2 / 3, 0.0], [1.0, 2 / 3]])  # 4/(4+0+2) = 2/3
+    np.testing.assert_allclose(f1(tp, fp, fn), [[2 / 3, 0.0], [1.0, 2 / 3]])  # 4/(4+0+2) = 2/3
     # macro over the last axis: row 0 labels F1 = 2/3 and 0 -> 1/3; row 1: 1 and 2/3 -> 5/6
     assert macro_f1(tp, fp, fn).tolist() == pytest.approx([1 / 3, 5 / 6])
 
