@@ -128,4 +128,5 @@ def test_count_path_agrees_with_scikit_learn(gold, data):
     binarizer = MultiLabelBinarizer(classes=labels)
     _, _, f, _ = precision_recall_fscore_support(binarizer.fit_transform(gold), binarizer.transform(predicted),
                                                  average=None, zero_division=0)
-    assert metrics.f1(counts["topics.tp"].sum(0), counts["topics.fp"].sum(0), counts["topics.fn"].sum(0)) == pytest.approx(f)
+    summed = [counts.column(name).sum(0) for name in ("topics.tp", "topics.fp", "topics.fn")]
+    assert metrics.f1(*summed) == pytest.approx(f)
