@@ -1,13 +1,22 @@
 """Inter-annotator agreement on invented annotation sets, against hand-computed values."""
 
 import copy
+import doctest
 import json
+from pathlib import Path
 
 import pytest
 
 from readouts.agreement import agreement, nominal_alpha
 from readouts.cli import main
 from readouts.store import Annotation, save_annotation
+
+
+def test_worked_examples_in_the_agreement_docs_run():
+    """docs/agreement.md's examples are doctests, so the page cannot drift from the code."""
+    page = Path(__file__).resolve().parents[1] / "docs" / "agreement.md"
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 10 and result.failed == 0
 
 
 @pytest.fixture
