@@ -150,21 +150,28 @@ def test_release_adapter_without_release_support_is_an_input_error(monkeypatch, 
     assert "unavailable" in capsys.readouterr().err
 
 
-def test_release_adapter_follows_the_releases_contract(monkeypatch, repo, tiny_documents, tiny_gold):
-    """The releases module is another helper's; this stands in for its documented API."""
-    from readouts.store import Annotation
+def test_evaluate_against_a_real_release_needs_no_corpus(repo, tiny_documents, tmp_path, monkeypatch, capsys):
+    """Create a real release, then score a perfect submission of its test split with the corpus gone."""
+    from release_helpers import add_documents, calls, prepare
+    from readouts.releases import load_manifest, materialise, split_documents
 
-    manifest = {"version": "v1.2.3", "documents": {
-        d["id"]: {"split": "test" if d["language"] != "en" else "train", "language": d["language"], "source": d["source"],
-                  "publisher_type": d["publisher_type"], "text_length": len(d["text"])} for d in tiny_documents}}
-    api = types.SimpleNamespace(
-        load_manifest=lambda version: manifest,
-        split_documents=lambda version, split, setting="standard": sorted(k for k, v in manifest["documents"].items() if v["split"] == split),
-        materialise=lambda version: {k: Annotation.from_dict(v) for k, v in tiny_gold.items()})
-    monkeypatch.setitem(sys.modules, "readouts.releases", api)
-    gold = gold_set_from_release("v1.2.3", "test", "standard")
-    assert gold.document_ids == ["test-ru-note1", "test-uk-note1"] and gold.release == "v1.2.3"
-    assert gold.release_ids == frozenset(manifest["documents"]) and gold.text_length("test-ru-note1") == len(tiny_documents[2]["text"])
+    prepare(repo, "0.1.0")
+    add_documents(repo, calls("wh-en-r", 12))
+    assert main(["release", "create", "--bump", "minor", "--date", "2026-11-21"]) == 0
+    test_ids = split_documents("0.1.0", "test")
+    assert test_ids
+    gold = materialise("0.1.0")
+    predictions = tmp_path / "p.jsonl"
+    write_jsonl(predictions, [{k: v for k, v in gold[d].to_dict().items()
+                               if k in ("document_id", "in_scope", "participants", "stance", "topics")} for d in test_ids])
+    monkeypatch.setenv("READOUTS_CORPUS", str(tmp_path / "no-corpus-here.jsonl"))
+    out = tmp_path / "results.json"
+    assert main(["evaluate", str(predictions), "--release", "v0.1.0", "--split", "test", "--out", str(out), "--n-resamples", "50"]) == 0
+    results = json.loads(out.read_text())
+    assert results["release"].lstrip("v") == "0.1.0"
+    assert {name: m["value"] for name, m in results["metrics"].items() if "accuracy" not in name} == \
+        {name: 1.0 for name in results["metrics"] if "accuracy" not in name}  # perfect means 1 everywhere, F_avg too
+    assert load_manifest("0.1.0")["documents"][test_ids[0]]["split"] == "test"
 
 
 # --- Models and commands --------------------------------------------------------------------------

@@ -134,9 +134,9 @@ def totals(counts: Counts, weights: np.ndarray) -> dict[str, np.ndarray]:
 Totals = Mapping[str, np.ndarray]
 
 
-def _stance_pairs(t: Totals, index: int | None = None):
-    tp, fp, fn = t["stance_pairs.tp"], t["stance_pairs.fp"], t["stance_pairs.fn"]
-    return (tp, fp, fn) if index is None else (tp[..., index], fp[..., index], fn[..., index])
+def _stance_pairs(t: Totals):
+    """Per-class counts on the gold holder-target pairs; the last axis is favor, against, neutral."""
+    return t["stance_pairs.tp"], t["stance_pairs.fp"], t["stance_pairs.fn"]
 
 
 # Every reported metric as a function of the totals; HEADLINES make up "overall".
@@ -154,7 +154,7 @@ METRICS: dict[str, Callable[[Totals], np.ndarray]] = {
     "spans.partial_f1": lambda t: metrics.span_f1(t["spans.exact"], t["spans.partial"], t["spans.gold"], t["spans.predicted"]),
     "stance.triple_f1": lambda t: metrics.f1(t["stance.tp"], t["stance.fp"], t["stance.fn"]),
     "stance.macro_f1": lambda t: metrics.macro_f1(*_stance_pairs(t)),
-    "stance.f_avg": lambda t: (metrics.f1(*_stance_pairs(t, 0)) + metrics.f1(*_stance_pairs(t, 1))) / 2,
+    "stance.f_avg": lambda t: metrics.macro_f1(*(x[..., :2] for x in _stance_pairs(t))),
     "scope.accuracy": lambda t: metrics.safe_divide(t["scope.tp"] + t["scope.tn"], t["scope.tp"] + t["scope.tn"] + t["scope.fp"] + t["scope.fn"]),
     "scope.f1": lambda t: metrics.f1(t["scope.tp"], t["scope.fp"], t["scope.fn"]),
 }
