@@ -85,6 +85,7 @@ def format_agreement(result: dict) -> str:
              f"{'mention spans: strict F1':<44}{show(result['spans']['strict_f1'])}",
              f"{'mention spans: partial F1':<44}{show(result['spans']['partial_f1'])}",
              f"{'topics: Krippendorff alpha (pooled)':<44}{show(result['topics']['alpha'])}",
+             f"{'stance: (holder, target, label) triple F1':<44}{show(result['stance']['triple_f1'])}",
              f"{'stance: alpha on ' + str(result['stance']['shared_pairs']) + ' shared pairs':<44}{show(result['stance']['alpha'])}",
              "", "topics: Krippendorff alpha per label (documents both judged in scope)"]
     lines += [f"  {label:<42}{show(value)}" for label, value in result["topics"]["alpha_per_label"].items()]
