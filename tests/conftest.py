@@ -100,3 +100,82 @@ def shared_corpus() -> Path:
     if not SHARED_CORPUS.is_file():
         pytest.skip(f"integration test needs {SHARED_CORPUS}")
     return SHARED_CORPUS
+
+
+# --- Evaluation fixtures: gold sets and predictions built from the invented documents --------------
+
+TINY_DOCUMENT_FOR_SHAPE = tiny_document("test-en-call1")
+
+
+def annotate(document: dict, participants=(), stance=(), topics=(), in_scope=True, contact="phone_call") -> dict:
+    """A valid gold annotation of any tiny document. ``participants`` are (actor_id, surface, participation,
+    role_type, affiliation); each surface's first occurrence in the text becomes its mention."""
+    base = {key: value for key, value in make_gold(TINY_DOCUMENT_FOR_SHAPE).items() if key in ("schema_version", "guideline_version", "provenance")}
+    base.update(document_id=document["id"], text_sha256=document["text_sha256"])
+    text = document["text"]
+    rows = [{"actor_id": actor, "name": actor, "office": "", "role_type": role, "affiliation": affiliation,
+             "participation": participation,
+             "mentions": [{"start": text.index(surface), "end": text.index(surface) + len(surface), "text": surface}]}
+            for actor, surface, participation, role, affiliation in participants]
+    direct = [row["actor_id"] for row in rows if row["participation"] == "direct"]
+    base.update(in_scope=in_scope, participants=rows, topics=list(topics),
+                stance=[{"holder": h, "target": t, "label": label, "evidence": []} for h, t, label in stance],
+                contacts=[{"type": contact, "participants": direct}] if in_scope else [])
+    return base
+
+
+def tiny_gold_annotations(documents: list[dict]) -> dict[str, dict]:
+    """Gold for the four tiny documents: the English call, a Ukrainian and a Russian contact, and an
+    out-of-scope English note."""
+    by_id = {d["id"]: d for d in documents}
+    return {
+        "test-en-call1": make_gold(by_id["test-en-call1"]),
+        "test-uk-note1": annotate(by_id["test-uk-note1"], participants=[
+            ("volodymyr-zelenskyy", "Володимир Зеленський", "direct", "head_of_state", "UKR"),
+            ("emmanuel-macron", "Емманюелем Макроном", "direct", "head_of_state", "FRA")],
+            stance=[("volodymyr-zelenskyy", "ukraine", "favor")], topics=["bilateral_cooperation"]),
+        "test-ru-note1": annotate(by_id["test-ru-note1"], participants=[
+            ("vladimir-putin", "Владимир Путин", "direct", "head_of_state", "RUS"),
+            ("alexander-lukashenko", "Александром Лукашенко", "direct", "head_of_state", "BLR")],
+            stance=[("vladimir-putin", "sanctions_on_russia", "against")], topics=["energy_security", "bilateral_cooperation"],
+            contact="in_person_meeting"),
+        "test-en-other1": annotate(by_id["test-en-other1"], in_scope=False),
+    }
+
+
+def build_gold_set(documents: list[dict], annotations: dict[str, dict], split: str = "test", release: str = "v0.0.1-test"):
+    from readouts.goldset import GoldSet
+    from readouts.store import Annotation
+
+    by_id = {d["id"]: d for d in documents}
+    return GoldSet(release=release, split=split, setting="standard", source=f"test gold {release}",
+                   annotations={doc: Annotation.from_dict(data) for doc, data in annotations.items()},
+                   metadata={doc: {"language": by_id[doc]["language"], "source": by_id[doc]["source"],
+                                   "publisher_type": by_id[doc]["publisher_type"], "text_length": len(by_id[doc]["text"])}
+                             for doc in annotations},
+                   release_ids=frozenset(by_id))
+
+
+def as_prediction(annotation: dict) -> dict:
+    """The prediction a perfect system would make for ``annotation``."""
+    return {"document_id": annotation["document_id"], "in_scope": annotation["in_scope"],
+            "participants": [{k: v for k, v in p.items() if k not in ("name", "office")} for p in annotation["participants"]],
+            "stance": [{k: v for k, v in s.items() if k != "evidence"} for s in annotation["stance"]],
+            "topics": list(annotation["topics"])}
+
+
+def write_jsonl(path: Path, records) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_gold(repo, tiny_documents) -> dict[str, dict]:
+    """Gold annotations of the tiny documents (valid under the repository's validator)."""
+    return tiny_gold_annotations(tiny_documents)
+
+
+@pytest.fixture
+def gold_set(repo, tiny_documents, tiny_gold):
+    """A GoldSet of all four tiny documents as the test split of an invented release."""
+    return build_gold_set(tiny_documents, tiny_gold)

@@ -1,0 +1,37 @@
+"""``readouts compare``: is system A better than system B? A paired bootstrap over documents."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..evaluate import compare, format_comparison
+from ..jsonio import write_json
+from ..submission import read_submission
+from .evaluate import add_gold_options, load_gold, options
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "compare", help="paired bootstrap test between two predictions files",
+        description="Score A and B on the same bootstrap resamples of the split's documents and report, for overall "
+                    "and each headline metric, A - B, its confidence interval and a two-sided p-value.",
+        epilog="example:\n  readouts compare a.jsonl b.jsonl --release v1.0.0 --split test",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("a", type=Path, help="predictions JSONL of system A")
+    parser.add_argument("b", type=Path, help="predictions JSONL of system B")
+    add_gold_options(parser)
+    parser.add_argument("--out", type=Path, help="write the comparison JSON here (atomically)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    opts = options(args)
+    gold = load_gold(args)
+    warn = lambda message: print(message, file=sys.stderr)  # noqa: E731
+    result = compare(gold, read_submission(args.a, gold, warn), read_submission(args.b, gold, warn), opts)
+    if args.out:
+        write_json(args.out, result)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_comparison(result))
+    return 0

@@ -1,0 +1,121 @@
+"""``readouts evaluate``: score a predictions file, a Python model class or any command against a release."""
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from ..bootstrap import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED
+from ..corpus import load_corpus
+from ..errors import InputError
+from ..evaluate import Options, evaluate, format_results
+from ..goldset import SETTINGS, SPLITS, GoldSet, gold_set_from_annotations, gold_set_from_release
+from ..jsonio import write_json
+from ..runners import run_command, run_model, unlabelled_documents
+from ..submission import read_submission
+
+EPILOG = """\
+examples:
+  readouts evaluate predictions.jsonl --release v1.0.0 --split test --out results.json
+  readouts evaluate --model mypkg.system:MySystem --model-arg threshold=0.5 --release v1.0.0 --split test
+  readouts evaluate --command "python my_system.py" --release v1.0.0 --split test --timeout 600
+metrics, the submission format and the model protocols: docs/evaluation.md"""
+
+
+def add_gold_options(parser: argparse.ArgumentParser) -> None:
+    """--release/--split/--setting (or --gold-set for development) and the bootstrap options."""
+    gold = parser.add_argument_group("gold")
+    gold.add_argument("--release", help="dataset release to score against, e.g. v1.0.0 (annotations/releases/)")
+    gold.add_argument("--split", choices=SPLITS, default="test", help="split of the release (default: test)")
+    gold.add_argument("--setting", choices=SETTINGS, default="standard",
+                      help="evaluation setting; cross-lingual and temporal select other test documents (default: standard)")
+    gold.add_argument("--gold-set", metavar="NAME",
+                      help="score against every document of annotations/NAME instead of a release (development only; "
+                           "metadata from the corpus)")
+    gold.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
+    add_bootstrap_options(parser)
+
+
+def add_bootstrap_options(parser: argparse.ArgumentParser) -> None:
+    boot = parser.add_argument_group("bootstrap")
+    boot.add_argument("--n-resamples", type=int, default=DEFAULT_RESAMPLES, help=f"bootstrap resamples (default: {DEFAULT_RESAMPLES})")
+    boot.add_argument("--confidence-level", type=float, default=DEFAULT_CONFIDENCE, help=f"(default: {DEFAULT_CONFIDENCE})")
+    boot.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed of the resampling (default: {DEFAULT_SEED})")
+
+
+def load_gold(args) -> GoldSet:
+    if bool(args.release) == bool(args.gold_set):
+        raise InputError("give exactly one of --release VERSION or --gold-set NAME")
+    if args.gold_set:
+        return gold_set_from_annotations(args.gold_set, load_corpus(args.corpus))
+    return gold_set_from_release(args.release, args.split, args.setting)
+
+
+def options(args) -> Options:
+    try:
+        return Options(n_resamples=args.n_resamples, confidence_level=args.confidence_level, seed=args.seed)
+    except ValueError as exc:
+        raise InputError(f"bootstrap options: {exc}") from None
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="score predictions (a file, a Python class or a command) with bootstrap confidence intervals",
+        description="Validate the predictions, score every layer against the gold of a release split, and print a table. "
+                    "Intervals come from a document-level bootstrap. Documents without a prediction are scored as empty.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("predictions", nargs="?", type=Path, help="predictions JSONL (one object per document)")
+    system = parser.add_argument_group("or run a system on the split's documents (needs the corpus)")
+    system.add_argument("--model", metavar="MODULE:CLASS", help="class with predict(documents: list[dict]) -> list[dict]")
+    system.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
+                        help="keyword argument for the class (repeatable; values parsed as JSON when possible)")
+    system.add_argument("--command", help="executable reading documents JSONL on stdin and writing predictions JSONL on stdout")
+    system.add_argument("--timeout", type=float, default=3600, help="seconds --command may run (default: 3600)")
+    system.add_argument("--save-predictions", type=Path, help="keep the system's predictions JSONL here")
+    add_gold_options(parser)
+    parser.add_argument("--out", type=Path, help="write the results JSON here (atomically)")
+    parser.add_argument("--json", action="store_true", help="print the results JSON instead of the table")
+    parser.set_defaults(handler=run)
+
+
+def _model_kwargs(pairs: list[str]) -> dict:
+    kwargs = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError(f"--model-arg {pair!r}: expected KEY=VALUE")
+        try:
+            kwargs[key] = json.loads(value)
+        except json.JSONDecodeError:
+            kwargs[key] = value
+    return kwargs
+
+
+def predictions_path(args, gold: GoldSet, workdir: Path) -> tuple[Path, str]:
+    """The predictions file to read, and how it was obtained (for the results file)."""
+    chosen = [x for x in (args.predictions, args.model, args.command) if x]
+    if len(chosen) != 1:
+        raise InputError("give exactly one of PREDICTIONS, --model or --command")
+    if args.predictions:
+        return args.predictions, args.predictions.name
+    documents = unlabelled_documents(gold, load_corpus(args.corpus))
+    out = args.save_predictions or workdir / "predictions.jsonl"
+    if args.model:
+        return run_model(args.model, documents, out, _model_kwargs(args.model_arg)), f"model {args.model}"
+    return run_command(args.command, documents, out, args.timeout), f"command {args.command}"
+
+
+def run(args) -> int:
+    opts = options(args)
+    gold = load_gold(args)
+    with tempfile.TemporaryDirectory(prefix="readouts-eval-") as workdir:
+        path, source = predictions_path(args, gold, Path(workdir))
+        submission = read_submission(path, gold, warn=lambda message: print(message, file=sys.stderr))
+        results = evaluate(gold, submission, opts, source=source)
+    if args.out:
+        write_json(args.out, results)
+    print(json.dumps(results, indent=2, ensure_ascii=False) if args.json else format_results(results))
+    if args.out:
+        print(f"results written to {args.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,173 @@
+"""Scoring a submission against a gold set: point estimates, document-level bootstrap confidence
+intervals, breakdowns by language, source and publisher type, the results file, and the paired
+comparison of two systems."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import __version__
+from .bootstrap import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_samples, paired_p_value, percentile_interval
+from .goldset import BREAKDOWN_FIELDS, GoldSet
+from .jsonio import sha256_file
+from .metrics import scope_scores, topic_scores
+from .schema import schema_version
+from .scoring import HEADLINES, DocLabels, count_matrix, document_counts, metric_values, per_label_values, totals
+from .submission import Submission
+from .taxonomy import load_taxonomy
+
+
+@dataclass(frozen=True)
+class Options:
+    n_resamples: int = DEFAULT_RESAMPLES
+    confidence_level: float = DEFAULT_CONFIDENCE
+    seed: int = DEFAULT_SEED
+
+    def __post_init__(self):
+        if self.n_resamples < 1:
+            raise ValueError("n_resamples must be at least 1")
+        if not 0 < self.confidence_level < 1:
+            raise ValueError("confidence_level must be between 0 and 1")
+
+
+def counts_for(gold: GoldSet, predictions: dict[str, dict], document_ids: list[str]) -> dict[str, np.ndarray]:
+    labels = load_taxonomy().topic_ids
+    rows = [document_counts(DocLabels.from_annotation(gold.annotations[doc]), DocLabels.from_prediction(predictions.get(doc)), labels)
+            for doc in document_ids]
+    return count_matrix(rows)
+
+
+PER_LABEL = "topics.per_label."
+
+
+def _scorer(labels: list[str] | None):
+    """Metric values of totals; with ``labels``, also per-topic P/R/F1 as ``topics.per_label.<id>.<m>``."""
+    def score(t):
+        values = metric_values(t)
+        if labels:
+            values.update({f"{PER_LABEL}{label}.{m}": v for label, d in per_label_values(t, labels).items() for m, v in d.items()})
+        return values
+    return score
+
+
+def _interval(point: float, samples: np.ndarray, options: Options) -> dict:
+    low, high = percentile_interval(samples, options.confidence_level)
+    return {"value": round(float(point), 6), "ci_low": round(float(low), 6), "ci_high": round(float(high), 6)}
+
+
+def score_documents(gold: GoldSet, predictions: dict[str, dict], document_ids: list[str], options: Options,
+                    labels: list[str] | None = None) -> dict:
+    """Every metric with its confidence interval on ``document_ids`` (resampled among themselves)."""
+    counts = counts_for(gold, predictions, document_ids)
+    score = _scorer(labels)
+    point = score(totals(counts, np.ones((1, len(document_ids)))))
+    samples = bootstrap_samples([counts], score, options.n_resamples, options.seed)[0]
+    return {name: _interval(point[name][0], samples[name], options) for name in point}
+
+
+def _sklearn_point_estimates(gold: GoldSet, predictions: dict[str, dict]) -> dict:
+    """Topic and in-scope point estimates computed by scikit-learn (the bootstrap sums the count matrix;
+    tests check that both agree)."""
+    docs = gold.document_ids
+    gold_labels = [DocLabels.from_annotation(gold.annotations[d]) for d in docs]
+    pred_labels = [DocLabels.from_prediction(predictions.get(d)) for d in docs]
+    topics = topic_scores([g.topics for g in gold_labels], [p.topics for p in pred_labels], load_taxonomy().topic_ids)
+    scope = scope_scores([g.in_scope for g in gold_labels], [p.in_scope for p in pred_labels])
+    return {"topics.micro_f1": topics["micro"]["f1"], "topics.micro_precision": topics["micro"]["precision"],
+            "topics.micro_recall": topics["micro"]["recall"], "topics.macro_f1": topics["macro"]["f1"],
+            "scope.accuracy": scope["accuracy"], "scope.f1": scope["f1"],
+            **{f"{PER_LABEL}{label}.{m}": values[m] for label, values in topics["per_label"].items() for m in ("precision", "recall", "f1")}}
+
+
+def evaluate(gold: GoldSet, submission: Submission, options: Options = Options(), source: str | None = None) -> dict:
+    """The full results document (see docs/evaluation.md, "Results file")."""
+    docs = gold.document_ids
+    labels = load_taxonomy().topic_ids
+    scored = score_documents(gold, submission.predictions, docs, options, labels)
+    for name, value in _sklearn_point_estimates(gold, submission.predictions).items():
+        scored[name]["value"] = round(value, 6)
+    support = Counter(topic for doc in docs for topic in gold.annotations[doc].topics)
+    per_label = {label: {"support": support[label], **{m: scored.pop(f"{PER_LABEL}{label}.{m}") for m in ("precision", "recall", "f1")}}
+                 for label in labels}
+    return {
+        "harness_version": __version__,
+        "schema_version": schema_version("prediction"),
+        "release": gold.release,
+        "gold": gold.source,
+        "setting": gold.setting,
+        "split": gold.split,
+        "seed": options.seed,
+        "n_resamples": options.n_resamples,
+        "confidence_level": options.confidence_level,
+        "predictions": {"source": source or submission.path.name, "sha256": sha256_file(submission.path)},
+        "documents": {"scored": len(docs), "predicted": len(submission.predictions), "missing": len(submission.missing),
+                      "missing_ids": submission.missing, "ignored_other_splits": len(submission.ignored)},
+        "headlines": list(HEADLINES),
+        "metrics": scored,
+        "topics_per_label": per_label,
+        "breakdowns": breakdowns(gold, submission.predictions, options),
+    }
+
+
+def breakdowns(gold: GoldSet, predictions: dict[str, dict], options: Options) -> dict:
+    """Metrics per language, source and publisher type, each group bootstrapped on its own documents."""
+    out: dict = {}
+    for field in BREAKDOWN_FIELDS:
+        groups: dict[str, list[str]] = {}
+        for doc in gold.document_ids:
+            groups.setdefault(str(gold.metadata[doc][field]), []).append(doc)
+        out[field] = {value: {"documents": len(ids), "metrics": score_documents(gold, predictions, ids, options)}
+                      for value, ids in sorted(groups.items())}
+    return out
+
+
+def compare(gold: GoldSet, first: Submission, second: Submission, options: Options = Options()) -> dict:
+    """Paired bootstrap of ``first`` minus ``second`` on the headline metrics and overall: both systems are
+    scored on the same resampled documents."""
+    docs = gold.document_ids
+    counts = [counts_for(gold, s.predictions, docs) for s in (first, second)]
+    ones = np.ones((1, len(docs)))
+    points = [metric_values(totals(c, ones)) for c in counts]
+    samples = bootstrap_samples(counts, _scorer(None), options.n_resamples, options.seed)
+    result = {}
+    for name in ("overall", *HEADLINES):
+        observed = float(points[0][name][0] - points[1][name][0])
+        differences = samples[0][name] - samples[1][name]
+        result[name] = {"a": round(float(points[0][name][0]), 6), "b": round(float(points[1][name][0]), 6),
+                        **_interval(observed, differences, options),
+                        "p_value": round(paired_p_value(differences, observed), 6)}
+    return {"harness_version": __version__, "release": gold.release, "gold": gold.source, "setting": gold.setting,
+            "split": gold.split, "seed": options.seed, "n_resamples": options.n_resamples,
+            "confidence_level": options.confidence_level, "test": "paired bootstrap over documents, two-sided",
+            "a": {"source": first.path.name, "sha256": sha256_file(first.path)},
+            "b": {"source": second.path.name, "sha256": sha256_file(second.path)}, "difference": result}
+
+
+TABLE_METRICS = ("overall", *HEADLINES, "topics.macro_f1", "participants.role_type_accuracy", "participants.affiliation_accuracy",
+                 "spans.strict_f1", "spans.partial_f1", "stance.macro_f1", "stance.f_avg", "scope.accuracy", "scope.f1")
+
+
+def format_results(results: dict) -> str:
+    """A readable table of the main metrics and the per-language breakdown."""
+    level = round(results["confidence_level"] * 100)
+    lines = [f"{results['gold']} · split {results['split']} · setting {results['setting']} · harness {results['harness_version']}",
+             f"{results['documents']['scored']} documents scored, {results['documents']['missing']} without a prediction; "
+             f"{level}% CI from {results['n_resamples']} bootstrap resamples (seed {results['seed']})", "",
+             f"{'metric':<36}{'value':>8}   {level}% CI"]
+    for name in TABLE_METRICS:
+        m = results["metrics"][name]
+        lines.append(f"{name:<36}{m['value']:>8.3f}   [{m['ci_low']:.3f}, {m['ci_high']:.3f}]")
+    lines += ["", f"{'language':<10}{'docs':>6}" + "".join(f"{n:>20}" for n in ("overall", *HEADLINES))]
+    for language, group in results["breakdowns"]["language"].items():
+        lines.append(f"{language:<10}{group['documents']:>6}" + "".join(f"{group['metrics'][n]['value']:>20.3f}" for n in ("overall", *HEADLINES)))
+    return "\n".join(lines)
+
+
+def format_comparison(result: dict) -> str:
+    level = round(result["confidence_level"] * 100)
+    lines = [f"A = {result['a']['source']}, B = {result['b']['source']}; {result['test']}, {result['n_resamples']} resamples (seed {result['seed']})",
+             f"{'metric':<24}{'A':>8}{'B':>8}{'A - B':>9}   {level}% CI{'':<12}p"]
+    for name, d in result["difference"].items():
+        lines.append(f"{name:<24}{d['a']:>8.3f}{d['b']:>8.3f}{d['value']:>+9.3f}   [{d['ci_low']:+.3f}, {d['ci_high']:+.3f}]   {d['p_value']:.4f}")
+    return "\n".join(lines)
