@@ -11,7 +11,7 @@ from .errors import InputError, json_path
 from .jsonio import read_json
 from .paths import schema_dir
 
-SCHEMA_NAMES = ("document", "annotation", "prediction", "taxonomy", "actors", "submission-metadata")
+SCHEMA_NAMES = ("document", "annotation", "prediction", "taxonomy", "actors", "submission-metadata", "settings")
 
 
 @dataclass(frozen=True, order=True)
