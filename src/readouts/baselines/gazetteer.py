@@ -6,7 +6,8 @@ registry office held on the document's date (``readouts.prelabel.office_at``), m
 matches.
 
 As a system on its own it is in scope when it finds a direct participant, proposes the pre-annotator's
-keyword topics (``readouts.prelabel.topics_of``) and no stance."""
+keyword topics (``readouts.prelabel.topics_of``, on the first ``TOPIC_CHARS`` characters: the keyword
+patterns are slow on the longest documents) and no stance."""
 
 import math
 import re
@@ -19,6 +20,7 @@ from ..taxonomy import load_taxonomy
 from .base import Baseline, BinaryScorer, TrainingData, empty_prediction, participant_record, tune_threshold
 
 LEAD_CHARS = 400
+TOPIC_CHARS = 5000
 CONTACT_WINDOW = 150  # characters between a mention and a contact phrase for "near a contact verb"
 FIRST_SENTENCE = re.compile(r"[.!?](\s|$)")
 FEATURES = ("in_title", "first_position", "in_lead", "log_mentions", "mention_share", "in_first_sentence",
@@ -98,7 +100,7 @@ class Gazetteer(Baseline):
     def hyperparameters(self) -> dict:
         return {"features": list(FEATURES) + ["role_type one-hot"], "logistic_regression": {"C": self.C, "solver": "liblinear",
                 "class_weight": "balanced"}, "threshold_grid": "0.05..0.95 step 0.05, best F1 on validation",
-                "lead_chars": LEAD_CHARS, "contact_window_chars": CONTACT_WINDOW, "topics": "readouts.prelabel keyword patterns",
+                "lead_chars": LEAD_CHARS, "contact_window_chars": CONTACT_WINDOW, "topics": f"readouts.prelabel keyword patterns on the first {TOPIC_CHARS} characters",
                 "stance": "none"}
 
     def fit(self, data: TrainingData) -> "Gazetteer":
@@ -116,5 +118,5 @@ class Gazetteer(Baseline):
         prediction = empty_prediction(document["id"])
         participants = self.filter.participants(document)
         if any(p["participation"] == "direct" for p in participants):
-            prediction.update(in_scope=True, participants=participants, topics=topics_of(document["text"]))
+            prediction.update(in_scope=True, participants=participants, topics=topics_of(document["text"][:TOPIC_CHARS]))
         return prediction

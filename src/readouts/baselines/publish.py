@@ -104,11 +104,27 @@ def results_section(name: str) -> str:
         groups += [(f"language {lang}", group["documents"], group["metrics"]) for lang, group in results["breakdowns"]["language"].items()]
         for label, count, metrics in groups:
             lines.append(f"| {label} | {count} | " + " | ".join(_cell(metrics[m]) for m in CARD_METRICS) + " |")
-        lines.append("")
+        lines += ["", *_versus_majority(name, setting, groups), ""]
     if not found:
         lines += ["No results yet: run `readouts baseline run-all --release VERSION`.", ""]
     lines.append(END)
     return "\n".join(lines)
+
+
+def _versus_majority(name: str, setting: str, groups) -> list[str]:
+    """Where this baseline's point estimate does not exceed the ``majority`` floor's (overall and headline
+    metrics, all documents and per language)."""
+    path = eval_dir() / "results" / f"{submission_name('majority', setting)}.json"
+    if name == "majority" or not path.is_file():
+        return []
+    floor = read_json(path)
+    by_group = {"all": floor["metrics"], **{f"language {lang}": g["metrics"] for lang, g in floor["breakdowns"]["language"].items()}}
+    misses = [f"{metric} ({label}: {metrics[metric]['value']:.3f} vs {by_group[label][metric]['value']:.3f})"
+              for label, _, metrics in groups if label in by_group
+              for metric in ("overall", *HEADLINES) if metrics[metric]["value"] <= by_group[label][metric]["value"]]
+    if not misses:
+        return ["Beats `majority` on every headline metric, overall and in every language (point estimates)."]
+    return ["Does **not** beat `majority` (point estimate not higher) on: " + "; ".join(misses) + "."]
 
 
 def write_card(name: str) -> Path:
