@@ -179,3 +179,16 @@ def tiny_gold(repo, tiny_documents) -> dict[str, dict]:
 def gold_set(repo, tiny_documents, tiny_gold):
     """A GoldSet of all four tiny documents as the test split of an invented release."""
     return build_gold_set(tiny_documents, tiny_gold)
+
+
+def replicate(documents: list[dict], annotations: dict[str, dict], copies: int) -> tuple[list[dict], dict[str, dict]]:
+    """``copies`` renamed copies of every document and its gold (ids ``<source>-<lang>-copyN-...``), for
+    tests that need more documents than the four invented ones."""
+    new_documents, new_annotations = [], {}
+    for n in range(copies):
+        for document in documents:
+            prefix, language, rest = document["id"].split("-", 2)
+            doc_id = f"{prefix}-{language}-copy{n}-{rest}"
+            new_documents.append(dict(document, id=doc_id))
+            new_annotations[doc_id] = dict(annotations[document["id"]], document_id=doc_id)
+    return new_documents, new_annotations

@@ -196,3 +196,9 @@ def test_unknown_release_is_bad_input(released, capsys):
 ])
 def test_bump_version(previous, bump, expected):
     assert bump_version(previous, bump) == expected
+
+
+def test_check_reports_an_unreadable_annotation_file(released, capsys):
+    (released / "annotations" / "gold" / "wh-en-a001.json").write_text("{not json", encoding="utf-8")
+    assert release("check") == 1
+    assert "wh-en-a001.json does not match release 0.1.0" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from .taxonomy import load_taxonomy
 
 
 def nominal_alpha(first: list, second: list) -> float | None:
-    """Krippendorff's alpha (nominal) for two coders over paired units; None when undefined (no units, or
+    """Krippendorff's alpha (nominal) for two coders over paired units coded as numbers; None when undefined (no units, or
     a single value in the data, where expected disagreement is 0).
 
     >>> round(nominal_alpha([1, 0, 1, 1], [1, 0, 0, 1]), 4)

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from .scoring import Totals, totals
+from .scoring import Counts, Totals, totals
 
 DEFAULT_SEED = 20260101
 DEFAULT_RESAMPLES = 1000
@@ -29,11 +29,11 @@ def resample_weights(n_documents: int, n_resamples: int, seed: int):
         done += size
 
 
-def bootstrap_samples(counts_list: list[dict[str, np.ndarray]], score: Callable[[Totals], dict[str, np.ndarray]],
+def bootstrap_samples(counts_list: list[Counts], score: Callable[[Totals], dict[str, np.ndarray]],
                       n_resamples: int, seed: int) -> list[dict[str, np.ndarray]]:
     """For each system's per-document counts (all over the same documents in the same order), the
     metric values on every resample: {metric: array of shape (n_resamples, ...)}. Systems share draws."""
-    n_documents = len(next(iter(counts_list[0].values())))
+    n_documents = len(counts_list[0])
     parts: list[list[dict]] = [[] for _ in counts_list]
     for weights in resample_weights(n_documents, n_resamples, seed):
         for part, counts in zip(parts, counts_list):

@@ -13,7 +13,7 @@ from .goldset import BREAKDOWN_FIELDS, GoldSet
 from .jsonio import sha256_file
 from .metrics import scope_scores, topic_scores
 from .schema import schema_version
-from .scoring import HEADLINES, DocLabels, count_matrix, document_counts, metric_values, per_label_values, totals
+from .scoring import HEADLINES, Counts, DocLabels, count_matrix, document_counts, metric_values, per_label_values, totals
 from .submission import Submission
 from .taxonomy import load_taxonomy
 
@@ -31,7 +31,7 @@ class Options:
             raise ValueError("confidence_level must be between 0 and 1")
 
 
-def counts_for(gold: GoldSet, predictions: dict[str, dict], document_ids: list[str]) -> dict[str, np.ndarray]:
+def counts_for(gold: GoldSet, predictions: dict[str, dict], document_ids: list[str]) -> Counts:
     labels = load_taxonomy().topic_ids
     rows = [document_counts(DocLabels.from_annotation(gold.annotations[doc]), DocLabels.from_prediction(predictions.get(doc)), labels)
             for doc in document_ids]
@@ -56,12 +56,10 @@ def _interval(point: float, samples: np.ndarray, options: Options) -> dict:
     return {"value": round(float(point), 6), "ci_low": round(float(low), 6), "ci_high": round(float(high), 6)}
 
 
-def score_documents(gold: GoldSet, predictions: dict[str, dict], document_ids: list[str], options: Options,
-                    labels: list[str] | None = None) -> dict:
-    """Every metric with its confidence interval on ``document_ids`` (resampled among themselves)."""
-    counts = counts_for(gold, predictions, document_ids)
+def score_counts(counts: Counts, options: Options, labels: list[str] | None = None) -> dict:
+    """Every metric with its confidence interval, from per-document counts (resampled among themselves)."""
     score = _scorer(labels)
-    point = score(totals(counts, np.ones((1, len(document_ids)))))
+    point = score(totals(counts, np.ones((1, len(counts)))))
     samples = bootstrap_samples([counts], score, options.n_resamples, options.seed)[0]
     return {name: _interval(point[name][0], samples[name], options) for name in point}
 
@@ -84,7 +82,8 @@ def evaluate(gold: GoldSet, submission: Submission, options: Options = Options()
     """The full results document (see docs/evaluation.md, "Results file")."""
     docs = gold.document_ids
     labels = load_taxonomy().topic_ids
-    scored = score_documents(gold, submission.predictions, docs, options, labels)
+    counts = counts_for(gold, submission.predictions, docs)
+    scored = score_counts(counts, options, labels)
     for name, value in _sklearn_point_estimates(gold, submission.predictions).items():
         scored[name]["value"] = round(value, 6)
     support = Counter(topic for doc in docs for topic in gold.annotations[doc].topics)
@@ -106,19 +105,20 @@ def evaluate(gold: GoldSet, submission: Submission, options: Options = Options()
         "headlines": list(HEADLINES),
         "metrics": scored,
         "topics_per_label": per_label,
-        "breakdowns": breakdowns(gold, submission.predictions, options),
+        "breakdowns": breakdowns(gold, counts, options),
     }
 
 
-def breakdowns(gold: GoldSet, predictions: dict[str, dict], options: Options) -> dict:
-    """Metrics per language, source and publisher type, each group bootstrapped on its own documents."""
+def breakdowns(gold: GoldSet, counts: Counts, options: Options) -> dict:
+    """Metrics per language, source and publisher type, each group bootstrapped on its own documents.
+    ``counts`` has one row per document of ``gold.document_ids``, in that order."""
     out: dict = {}
     for field in BREAKDOWN_FIELDS:
-        groups: dict[str, list[str]] = {}
-        for doc in gold.document_ids:
-            groups.setdefault(str(gold.metadata[doc][field]), []).append(doc)
-        out[field] = {value: {"documents": len(ids), "metrics": score_documents(gold, predictions, ids, options)}
-                      for value, ids in sorted(groups.items())}
+        groups: dict[str, list[int]] = {}
+        for row, doc in enumerate(gold.document_ids):
+            groups.setdefault(str(gold.metadata[doc][field]), []).append(row)
+        out[field] = {value: {"documents": len(rows), "metrics": score_counts(counts.rows(rows), options)}
+                      for value, rows in sorted(groups.items())}
     return out
 
 

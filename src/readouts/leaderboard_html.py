@@ -4,7 +4,7 @@ sortable table per setting and a language filter that shows the columns of one l
 from html import escape
 
 from .evaluate import Options
-from .leaderboard import ALPHA, LANGUAGES, Board, language_overall, releases_line, significance_note
+from .leaderboard import LANGUAGES, Board, language_overall, releases_line, significance_note
 from .scoring import HEADLINES
 
 CSS = """
@@ -99,7 +99,7 @@ def render_html(boards: list[Board], options: Options) -> str:
 <body>
 <h1>Readouts leaderboard</h1>
 <p id="pinned">{escape(releases_line(boards))}</p>
-<p>{escape(significance_note(options))} Click a column header to sort. Rows shaded: within alpha = {ALPHA} of the leader.</p>
+<p>{escape(significance_note(options))} Click a column header to sort; shaded rows are the ones marked ≈.</p>
 <p><label for="language">Per-language columns: </label><select id="language">{options_html}</select></p>
 {body}
 <script>{JS}</script>

@@ -22,7 +22,7 @@ from .jsonio import atomic_write_text, iter_jsonl, read_json, write_json
 from .paths import annotations_dir, repo_root
 from .schema import schema_version
 from .splits import SPLITS, assign_splits, load_assignments, load_settings, save_assignments, setting_splits
-from .store import GOLD, Annotation, load_annotations, load_raw
+from .store import GOLD, Annotation, annotation_files, load_annotations, load_raw
 from .taxonomy import load_taxonomy
 from .validate import validate_files
 
@@ -297,10 +297,10 @@ def check_release(version: str | None = None) -> tuple[str, list[str]]:
     problems = _snapshot_problems(manifest, read_snapshot(version), snapshot_path(version))
     expected = manifest["documents"]
     on_disk: dict[str, tuple[Path, str | None]] = {}
-    for path, data in load_raw(GOLD):
+    for path in annotation_files(GOLD):
         try:
-            on_disk[path.stem] = (path, Annotation.from_dict(data).sha256())
-        except (KeyError, TypeError, AttributeError):
+            on_disk[path.stem] = (path, Annotation.from_dict(read_json(path)).sha256())
+        except (InputError, KeyError, TypeError, AttributeError):  # unreadable counts as differing
             on_disk[path.stem] = (path, None)
     for doc_id in sorted(set(expected) - set(on_disk)):
         problems.append(f"missing: {doc_id} is in release {version} but annotations/gold/{doc_id}.json does not exist")

@@ -92,16 +92,43 @@ def document_counts(gold: DocLabels, predicted: DocLabels, topic_labels: Sequenc
     }
 
 
-def count_matrix(rows: Sequence[dict]) -> dict[str, np.ndarray]:
-    """Stack per-document counts into one array per column: shape (documents,) or (documents, k)."""
+@dataclass(frozen=True)
+class Counts:
+    """Per-document counts as one (documents × columns) matrix, so that summing every column for a
+    block of resamples is a single matrix product. ``layout`` maps a count name to its columns."""
+
+    matrix: np.ndarray
+    layout: Mapping[str, tuple[slice, bool]]  # name -> (columns, is a vector per document)
+
+    def __len__(self) -> int:
+        return self.matrix.shape[0]
+
+    def rows(self, index: Sequence[int]) -> "Counts":
+        return Counts(self.matrix[np.asarray(index, dtype=int)], self.layout)
+
+    def column(self, name: str) -> np.ndarray:
+        columns, vector = self.layout[name]
+        return self.matrix[:, columns] if vector else self.matrix[:, columns.start]
+
+
+def count_matrix(rows: Sequence[dict]) -> Counts:
+    """Stack per-document counts (scalars or vectors by name) into a Counts matrix."""
     if not rows:
         raise ValueError("no documents to score")
-    return {name: np.array([row[name] for row in rows], dtype=float) for name in rows[0]}
+    layout, start = {}, 0
+    for name, value in rows[0].items():
+        width = np.size(value)
+        layout[name] = (slice(start, start + width), np.ndim(value) > 0)
+        start += width
+    matrix = np.array([np.concatenate([np.ravel(row[name]) for name in layout]) for row in rows], dtype=float)
+    return Counts(matrix, layout)
 
 
-def totals(counts: dict[str, np.ndarray], weights: np.ndarray) -> dict[str, np.ndarray]:
-    """Weighted column sums: ``weights`` is (resamples, documents); each result is (resamples, ...)."""
-    return {name: np.tensordot(weights, column, axes=(1, 0)) for name, column in counts.items()}
+def totals(counts: Counts, weights: np.ndarray) -> dict[str, np.ndarray]:
+    """Weighted column sums: ``weights`` is (resamples, documents); each result is (resamples,) or
+    (resamples, k)."""
+    summed = weights @ counts.matrix
+    return {name: summed[:, columns] if vector else summed[:, columns.start] for name, (columns, vector) in counts.layout.items()}
 
 
 Totals = Mapping[str, np.ndarray]

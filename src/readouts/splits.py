@@ -174,7 +174,7 @@ def assign_splits(documents: Mapping[str, Mapping], annotations: Mapping[str, An
             result.update({d: split for d in members[key]})
             counts[split] += len(members[key])
 
-    _ensure_test_share(result, annotations, [k for k in sorted(new_groups, key=lambda k: _rank(k, seed))], members)
+    _ensure_test_share(result, annotations, sorted(new_groups, key=lambda k: _rank(k, seed)), members)
     return result
 
 

@@ -13,7 +13,7 @@ from .actors import is_valid_affiliation, load_registry
 from .errors import InputError
 from .goldset import GoldSet
 from .jsonio import iter_jsonl
-from .schema import require_valid
+from .schema import require_valid, validator
 from .taxonomy import load_taxonomy
 
 
@@ -89,6 +89,7 @@ def read_submission(path: Path, gold: GoldSet, warn=print) -> Submission:
     """Read and validate ``path`` against ``gold``; ``warn`` receives one message per ignored id group."""
     path = Path(path)
     checker = _Checker(gold)
+    schema = validator("prediction")
     first_line: dict[str, int] = {}
     predictions: dict[str, dict] = {}
     ignored: list[str] = []
@@ -96,7 +97,8 @@ def read_submission(path: Path, gold: GoldSet, warn=print) -> Submission:
     for line_number, record in iter_jsonl(path):
         lines += 1
         where = f"{path}:{line_number}"
-        require_valid("prediction", record, where)
+        if not schema.is_valid(record):  # the fast check first; the full report only for a bad line
+            require_valid("prediction", record, where)
         doc = record["document_id"]
         if doc in first_line:
             raise InputError(f"{where}: $.document_id: duplicate document id {doc!r} (first on line {first_line[doc]})")

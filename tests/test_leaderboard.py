@@ -1,0 +1,162 @@
+"""The leaderboard: metadata validation, re-scoring, deterministic output, significance marks, and the
+HTML page driven in real headless Chromium (sorting and the language filter)."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import as_prediction, build_gold_set, replicate, write_jsonl
+from readouts.cli import main
+from readouts.errors import InputError
+from readouts.evaluate import Options
+from readouts.leaderboard import build
+
+OPTIONS = Options(n_resamples=300)
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+def metadata(name: str, **changes) -> dict:
+    return {"system_name": name, "authors": ["Test Author"], "url": "https://example.org/" + name.lower().replace(" ", "-"),
+            "description": f"{name}: an invented system for the tests.", "date": "2026-11-21",
+            "release": "v0.0.1-test", "setting": "standard", "split": "test", **changes}
+
+
+@pytest.fixture
+def board(repo, tiny_documents, tiny_gold, tmp_path):
+    """Three submissions on 40 invented documents: perfect, slightly worse (not separable from the
+    leader), and without participants and stance (clearly worse)."""
+    documents, annotations = replicate(tiny_documents, tiny_gold, 10)
+    gold = build_gold_set(documents, annotations, release="v0.0.1")
+    perfect = [as_prediction(a) for a in annotations.values()]
+    slightly = [dict(r) for r in perfect]
+    slightly[0] = dict(slightly[0], topics=slightly[0]["topics"][:1])
+    weak = [dict(r, participants=[], stance=[]) for r in perfect]
+    eval_dir = tmp_path / "eval"
+    for name, records in (("oracle", perfect), ("nearly", slightly), ("topics-only", weak)):
+        folder = eval_dir / "submissions" / name
+        folder.mkdir(parents=True)
+        write_jsonl(folder / "predictions.jsonl", records)
+        (folder / "metadata.json").write_text(json.dumps(metadata(name.title(), release="v0.0.1")), encoding="utf-8")
+    loaded = []
+
+    def loader(release, split, setting):
+        loaded.append((release, split, setting))
+        return gold
+
+    return eval_dir, loader, loaded
+
+
+def test_build_scores_every_submission_and_marks_ties(board):
+    eval_dir, loader, loaded = board
+    boards = build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    assert loaded == [("v0.0.1", "test", "standard")]  # one gold per release/split/setting
+    (table,) = boards
+    assert [e.name for e in table.entries] == ["oracle", "nearly", "topics-only"]
+    assert table.entries[0].p_value_vs_leader is None
+    assert table.entries[1].tied_with_leader and not table.entries[2].tied_with_leader
+    for name in ("oracle", "nearly", "topics-only"):
+        results = json.loads((eval_dir / "results" / f"{name}.json").read_text())
+        assert results["release"] == "v0.0.1" and results["predictions"]["source"] == f"eval/submissions/{name}/predictions.jsonl"
+    markdown = (eval_dir / "LEADERBOARD.md").read_text()
+    assert "Dataset release: v0.0.1 · harness readouts" in markdown
+    assert "## release v0.0.1 · setting standard · split test" in markdown
+    assert "[Nearly](https://example.org/nearly) ≈" in markdown and "Topics-Only) ≈" not in markdown
+    assert "| 1 | [Oracle](https://example.org/oracle) | 1.000 [1.000, 1.000]" in markdown
+
+
+def test_building_twice_gives_identical_files(board):
+    eval_dir, loader, _ = board
+    build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    first = {p: p.read_bytes() for p in sorted(eval_dir.rglob("*")) if p.is_file()}
+    build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    assert first == {p: p.read_bytes() for p in sorted(eval_dir.rglob("*")) if p.is_file()}
+
+
+def test_invalid_metadata_is_refused(board):
+    eval_dir, loader, _ = board
+    path = eval_dir / "submissions" / "nearly" / "metadata.json"
+    path.write_text(json.dumps(metadata("Nearly", split="dev", extra=1)), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    assert str(path) in str(caught.value) and "$.split" in str(caught.value) and "Additional properties" in str(caught.value)
+
+
+def test_no_submissions_gives_an_empty_board(repo, tmp_path, capsys):
+    eval_dir = tmp_path / "eval"
+    assert main(["leaderboard", "build", "--eval-dir", str(eval_dir)]) == 0
+    assert "no submissions" in capsys.readouterr().out
+    assert "No submissions yet" in (eval_dir / "LEADERBOARD.md").read_text()
+    assert "No submissions yet" in (eval_dir / "leaderboard.html").read_text()
+    assert not (eval_dir / "results").exists()
+
+
+def test_page_is_self_contained(board):
+    eval_dir, loader, _ = board
+    build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    page = (eval_dir / "leaderboard.html").read_text()
+    assert "<script src" not in page and "<link" not in page and "@import" not in page
+    assert "http" not in page.replace("https://example.org/", "")  # the only URLs are the systems' own links
+
+
+# --- Real headless Chromium -----------------------------------------------------------------------
+
+@pytest.fixture
+def browser(tmp_path):
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        if os.environ.get("READOUTS_SKIP_BROWSER") == "1":
+            pytest.skip("chromium is absent and READOUTS_SKIP_BROWSER=1")
+        pytest.fail("headless browser test needs Debian packages chromium and chromium-driver "
+                    "(apt-get install -y chromium chromium-driver), or set READOUTS_SKIP_BROWSER=1 to skip")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1400,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _systems(driver) -> list[str]:
+    return [row.get_attribute("data-system") for row in driver.find_elements("css selector", "table.board tbody tr")]
+
+
+def test_page_renders_sorts_and_filters_in_chromium(board, browser, tmp_path):
+    from selenium.webdriver.support.ui import Select
+
+    eval_dir, loader, _ = board
+    build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    browser.get((eval_dir / "leaderboard.html").resolve().as_uri())
+    assert browser.title == "Readouts leaderboard"
+    assert _systems(browser) == ["oracle", "nearly", "topics-only"]
+    assert "v0.0.1" in browser.find_element("id", "pinned").text
+
+    headers = {th.text.rstrip(" ▲▼"): th for th in browser.find_elements("css selector", "table.board thead th")}
+    headers["Participants F1"].click()  # first click: descending
+    assert _systems(browser)[-1] == "topics-only"
+    headers["Participants F1"].click()  # second click: ascending
+    assert _systems(browser)[0] == "topics-only"
+    headers["System"].click()
+    assert _systems(browser) == ["topics-only", "oracle", "nearly"]  # text, descending
+    browser.save_screenshot(str(tmp_path / "leaderboard-sorted.png"))
+
+    def visible(language):
+        return [cell.is_displayed() for cell in browser.find_elements("css selector", f'[data-language="{language}"]')]
+
+    assert all(visible("uk")) and len(visible("uk")) == 4  # header + three rows
+    Select(browser.find_element("id", "language")).select_by_value("en")
+    assert all(visible("en")) and not any(visible("uk")) and not any(visible("ru"))
+    browser.save_screenshot(str(tmp_path / "leaderboard-en.png"))
+    Select(browser.find_element("id", "language")).select_by_value("all")
+    assert all(visible("uk")) and all(visible("ru"))
+    assert (tmp_path / "leaderboard-en.png").stat().st_size > 10_000
