@@ -1,0 +1,157 @@
+"""Publishing baselines: train and save, write test predictions as leaderboard submissions
+(``eval/submissions/<name>-<setting>/``), score them with the harness (``eval/results/<name>-<setting>.json``,
+the same file ``readouts leaderboard build`` writes) and regenerate the results section of each model card
+(``baselines/<name>/MODEL_CARD.md``) between markers. Everything written is deterministic: the same
+release and seed give byte-identical files."""
+
+import json
+import sys
+from pathlib import Path
+
+from ..evaluate import Options, evaluate
+from ..goldset import gold_set_from_release
+from ..jsonio import atomic_write_text, read_json, write_json
+from ..paths import repo_root
+from ..releases import load_manifest
+from ..scoring import HEADLINES
+from ..submission import read_submission
+from . import BASELINES
+from .base import Baseline, baseline_class, load_training_data, model_dir, release_tag, save_model, split_inputs
+
+SETTINGS = ("standard", "cross-lingual")
+BEGIN = "<!-- BEGIN GENERATED: readouts baseline card; do not edit by hand -->"
+END = "<!-- END GENERATED -->"
+CARD_METRICS = ("overall", *HEADLINES, "scope.f1", "spans.partial_f1", "stance.macro_f1")
+
+
+def eval_dir() -> Path:
+    return repo_root() / "eval"
+
+
+def card_path(name: str) -> Path:
+    return repo_root() / "baselines" / name / "MODEL_CARD.md"
+
+
+def train(name: str, release: str, setting: str = "standard", seed: int = 0, corpus: Path | None = None,
+          models: Path | None = None) -> tuple[Baseline, dict, Path]:
+    """Train ``name`` on the release's train split (tuning on validation) and save it with its metadata."""
+    model = baseline_class(name)(seed=seed)
+    metadata = model.train(load_training_data(release, setting, corpus))
+    folder = save_model(model, metadata, model_dir(name, release, setting, models))
+    return model, metadata, folder
+
+
+def predictions_jsonl(predictions: list[dict]) -> str:
+    return "".join(json.dumps(p, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n" for p in predictions)
+
+
+def predict_split(model: Baseline, release: str, split: str, setting: str, corpus: Path | None = None) -> str:
+    return predictions_jsonl(model.predict(split_inputs(release, split, setting, corpus)))
+
+
+def submission_name(name: str, setting: str) -> str:
+    return f"{name}-{setting}"
+
+
+def write_submission(name: str, model: Baseline, release: str, setting: str, corpus: Path | None = None) -> Path:
+    """Test predictions and leaderboard metadata under eval/submissions/<name>-<setting>/."""
+    folder = eval_dir() / "submissions" / submission_name(name, setting)
+    atomic_write_text(folder / "predictions.jsonl", predict_split(model, release, "test", setting, corpus))
+    summary = (sys.modules[type(model).__module__].__doc__ or "").strip()
+    description = (f"Readouts reference baseline `{name}` ({BASELINES[name]}), trained on the {setting} train split of "
+                   f"{release_tag(release)} with seed {model.seed}, tuned on validation. " + summary.split("\n\n")[0].replace("\n", " "))
+    write_json(folder / "metadata.json", {
+        "system_name": f"baseline: {name} ({setting})", "authors": ["Readouts team"], "url": "",
+        "description": description[:1000], "date": load_manifest(release)["date"], "release": release_tag(release),
+        "setting": setting, "split": "test"})
+    return folder
+
+
+def score_submission(folder: Path) -> dict:
+    """Score a submission folder exactly as ``readouts leaderboard build`` does and write its results."""
+    metadata = read_json(folder / "metadata.json")
+    gold = gold_set_from_release(metadata["release"], metadata["split"], metadata["setting"])
+    submission = read_submission(folder / "predictions.jsonl", gold, warn=lambda message: None)
+    results = evaluate(gold, submission, Options(), source=f"eval/submissions/{folder.name}/predictions.jsonl")
+    write_json(eval_dir() / "results" / f"{folder.name}.json", results)
+    return results
+
+
+def _cell(metric: dict) -> str:
+    return f"{metric['value']:.3f} [{metric['ci_low']:.3f}, {metric['ci_high']:.3f}]"
+
+
+def results_section(name: str) -> str:
+    """The generated part of a model card: hyperparameters and, for every published setting, the
+    harness's scores with confidence intervals overall and per language."""
+    cls = baseline_class(name)
+    lines = [BEGIN, "", "## Hyperparameters", "", "```json",
+             json.dumps(cls().hyperparameters(), indent=2, sort_keys=True, ensure_ascii=False), "```", "", "## Results", ""]
+    found = False
+    for setting in SETTINGS:
+        path = eval_dir() / "results" / f"{submission_name(name, setting)}.json"
+        if not path.is_file():
+            continue
+        found = True
+        results = read_json(path)
+        level = round(results["confidence_level"] * 100)
+        lines += [f"### Setting `{setting}`: release {results['release']}, split {results['split']}", "",
+                  f"{results['documents']['scored']} test documents; {level}% confidence intervals from "
+                  f"{results['n_resamples']} document bootstrap resamples (seed {results['seed']}); harness {results['harness_version']}. "
+                  f"Source: `eval/results/{path.name}`.", "",
+                  "| group | documents | " + " | ".join(CARD_METRICS) + " |", "|---|---:|" + "---|" * len(CARD_METRICS)]
+        groups = [("all", results["documents"]["scored"], results["metrics"])]
+        groups += [(f"language {lang}", group["documents"], group["metrics"]) for lang, group in results["breakdowns"]["language"].items()]
+        for label, count, metrics in groups:
+            lines.append(f"| {label} | {count} | " + " | ".join(_cell(metrics[m]) for m in CARD_METRICS) + " |")
+        lines += ["", *_versus_majority(name, setting, groups), ""]
+    if not found:
+        lines += ["No results yet: run `readouts baseline run-all --release VERSION`.", ""]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def _versus_majority(name: str, setting: str, groups) -> list[str]:
+    """Where this baseline's point estimate does not exceed the ``majority`` floor's (overall and headline
+    metrics, all documents and per language)."""
+    path = eval_dir() / "results" / f"{submission_name('majority', setting)}.json"
+    if name == "majority" or not path.is_file():
+        return []
+    floor = read_json(path)
+    by_group = {"all": floor["metrics"], **{f"language {lang}": g["metrics"] for lang, g in floor["breakdowns"]["language"].items()}}
+    misses = [f"{metric} ({label}: {metrics[metric]['value']:.3f} vs {by_group[label][metric]['value']:.3f})"
+              for label, _, metrics in groups if label in by_group
+              for metric in ("overall", *HEADLINES) if metrics[metric]["value"] <= by_group[label][metric]["value"]]
+    if not misses:
+        return ["Beats `majority` on every headline metric, overall and in every language (point estimates)."]
+    return ["Does **not** beat `majority` (point estimate not higher) on: " + "; ".join(misses) + "."]
+
+
+def write_card(name: str) -> Path:
+    """Replace the text between the markers of the card (append the section when the card has none)."""
+    path = card_path(name)
+    current = path.read_text(encoding="utf-8") if path.is_file() else f"# Model card: `{name}` baseline\n"
+    section = results_section(name)
+    if BEGIN in current and END in current:
+        head, _, rest = current.partition(BEGIN)
+        _, _, tail = rest.partition(END)
+        updated = head + section + tail
+    else:
+        updated = current.rstrip("\n") + "\n\n" + section + "\n"
+    atomic_write_text(path, updated)
+    return path
+
+
+def run_all(release: str, settings=SETTINGS, seed: int = 0, corpus: Path | None = None, log=print) -> list[Path]:
+    """Retrain every baseline for ``settings``, refresh its submissions, results and card."""
+    written = []
+    for name in BASELINES:
+        for setting in settings:
+            model, metadata, folder = train(name, release, setting, seed, corpus)
+            log(f"{name} ({setting}): trained in {metadata['training_seconds']:.1f} s, saved in {folder}")
+            submission = write_submission(name, model, release, setting, corpus)
+            results = score_submission(submission)
+            log(f"{name} ({setting}): overall {results['metrics']['overall']['value']:.3f} on {results['documents']['scored']} test documents")
+            written.append(submission)
+        written.append(write_card(name))
+    return written
