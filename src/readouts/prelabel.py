@@ -5,10 +5,11 @@ and reviewed every layer."""
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .actors import Actor, load_registry
+from .actors import Actor, load_registry, registry_path
 from .corpus import matching_rules
-from .drafts import find_mentions, now_utc
+from .drafts import now_utc
 from .schema import schema_version
 
 PRELABEL_ID = "readouts-prelabel-1.0"
@@ -52,24 +53,36 @@ class Found:
     spans: tuple[tuple[int, int], ...]
 
 
-def find_actors(text: str, language: str) -> list[Found]:
-    """Every registry actor named in ``text`` with all its mention spans; longer surface forms claim their
-    characters first so that "Joe Biden" is one mention, not two."""
-    candidates = []
-    for actor in load_registry().values():
+def _surface_index(language: str) -> tuple[re.Pattern, dict[str, Actor]]:
+    """One compiled alternation of every registry surface form usable in ``language`` (its own forms and
+    the English ones), longest first, with the actor each form names (the first actor by id when two share
+    a form). Built once per registry and language: a single scan per document instead of one per form."""
+    path = registry_path().resolve()
+    return _build_index(path, path.stat().st_mtime_ns, language)
+
+
+@lru_cache(maxsize=8)
+def _build_index(path, mtime_ns: int, language: str) -> tuple[re.Pattern, dict[str, Actor]]:
+    owner: dict[str, Actor] = {}
+    for _, actor in sorted(load_registry(path).items()):
         forms = actor.surface_forms(language) + (actor.surface_forms("en") if language != "en" else [])
         for form in forms:
-            for span in find_mentions(text, form):
-                candidates.append((span[1] - span[0], span, actor))
-    taken: set[int] = set()
+            owner.setdefault(form, actor)
+    alternation = "|".join(re.escape(form) for form in sorted(owner, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), owner
+
+
+def find_actors(text: str, language: str) -> list[Found]:
+    """Every registry actor named in ``text`` with all its mention spans. Matching is leftmost-longest on
+    word boundaries, so "Joe Biden" is one mention, not two, and "Putin" is not found inside "Putinism"."""
+    pattern, owner = _surface_index(language)
     spans: dict[str, list] = {}
     actors: dict[str, Actor] = {}
-    for _, (start, end), actor in sorted(candidates, key=lambda c: (-c[0], c[1])):
-        if taken.isdisjoint(range(start, end)):
-            taken.update(range(start, end))
-            spans.setdefault(actor.id, []).append((start, end))
-            actors[actor.id] = actor
-    return [Found(actors[a], tuple(sorted(s))) for a, s in sorted(spans.items(), key=lambda kv: min(kv[1]))]
+    for match in pattern.finditer(text):
+        actor = owner[match.group(0)]
+        spans.setdefault(actor.id, []).append(match.span())
+        actors[actor.id] = actor
+    return [Found(actors[a], tuple(s)) for a, s in sorted(spans.items(), key=lambda kv: kv[1][0])]
 
 
 def office_at(actor: Actor, date: str) -> dict:
