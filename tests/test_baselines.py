@@ -174,3 +174,13 @@ def test_bad_name_and_missing_model_exit_2(released, tmp_path, capsys):
     assert predict("majority", tmp_path / "x.jsonl") == 2
     assert "train one with `readouts baseline train`" in capsys.readouterr().err
     assert main(["baseline", "train", "majority", "--release", "v9.9.9"]) == 2
+
+
+@pytest.mark.parametrize("name", ["majority", "gazetteer", "tfidf-logreg"])
+def test_committed_model_card_shows_the_committed_results(name, monkeypatch):
+    """Every figure in a model card comes from eval/results (generated, never typed)."""
+    from conftest import REPO
+    from readouts.baselines.publish import results_section
+    monkeypatch.setenv("READOUTS_ROOT", str(REPO))
+    card = (REPO / "baselines" / name / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert results_section(name) in card, f"baselines/{name}/MODEL_CARD.md is stale: run `readouts baseline card {name}`"

@@ -13,7 +13,7 @@ from readouts.taxonomy_doc import render_taxonomy
 from readouts.validate import validate_files
 
 # Annotation sets: the gold set and every pass of the agreement study.
-SETS = [REPO / "annotations" / "gold", *sorted((REPO / "annotations" / "agreement").glob("pass*"))]
+SETS = [REPO / "annotations" / "gold", *sorted((REPO / "annotations" / "agreement").glob("**/pass*"))]
 
 
 def _files(folder):

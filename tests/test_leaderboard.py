@@ -160,3 +160,18 @@ def test_page_renders_sorts_and_filters_in_chromium(board, browser, tmp_path):
     Select(browser.find_element("id", "language")).select_by_value("all")
     assert all(visible("uk")) and all(visible("ru"))
     assert (tmp_path / "leaderboard-en.png").stat().st_size > 10_000
+
+
+def test_committed_leaderboard_is_what_the_submissions_score(tmp_path, monkeypatch):
+    """The published board is reproducible from the committed submissions and gold, without corpus text:
+    rebuilding it gives byte-identical files (so no number on it was typed by hand)."""
+    from conftest import REPO
+    monkeypatch.setenv("READOUTS_ROOT", str(REPO))
+    monkeypatch.setenv("READOUTS_CORPUS", str(tmp_path / "no-corpus.jsonl"))
+    shutil.copytree(REPO / "eval" / "submissions", tmp_path / "eval" / "submissions")
+    assert main(["leaderboard", "build", "--eval-dir", str(tmp_path / "eval")]) == 0
+    for name in ("LEADERBOARD.md", "leaderboard.html"):
+        assert (tmp_path / "eval" / name).read_bytes() == (REPO / "eval" / name).read_bytes(), \
+            f"eval/{name} is stale: run `readouts leaderboard build`"
+    for result in sorted((REPO / "eval" / "results").glob("*.json")):
+        assert (tmp_path / "eval" / "results" / result.name).read_bytes() == result.read_bytes()

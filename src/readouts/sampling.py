@@ -9,7 +9,7 @@ from .errors import InputError
 from .jsonio import atomic_write_text, read_json
 from .schema import Problem
 
-PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description"}
+PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description", "exclude_samples"}
 STRATUM_KEYS = {"id_prefix", "n", "balance_by_year", "with_parallels", "date_from", "date_to"}
 
 
@@ -25,20 +25,23 @@ def _check_plan(plan: dict, where: str) -> None:
         raise InputError("\n".join(map(str, problems)))
 
 
-def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], where: str = "plan") -> list[str]:
+def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], where: str = "plan",
+                excluded: set[str] = frozenset()) -> list[str]:
     """Draw each stratum from the candidates with the plan's seed: documents longer than ``max_chars``
-    are left out; with ``balance_by_year`` the draw cycles over years so each year is represented;
-    ``with_parallels`` adds the documents sharing a ``parallel_group`` with a drawn one."""
+    and ``excluded`` ones (earlier samples) are left out; with ``balance_by_year`` the draw cycles over
+    years so each year is represented; ``with_parallels`` adds the documents sharing a ``parallel_group``
+    with a drawn one."""
     _check_plan(plan, where)
     rng = random.Random(plan["seed"])
     max_chars = plan.get("max_chars")
     chosen: list[str] = []
+    excluded = set(excluded)
     by_group = defaultdict(list)
     for doc in documents.values():
         if doc.get("parallel_group"):
             by_group[doc["parallel_group"]].append(doc["id"])
     for stratum in plan["strata"]:
-        pool = [c for c in candidates if c.startswith(stratum["id_prefix"]) and c not in chosen
+        pool = [c for c in candidates if c.startswith(stratum["id_prefix"]) and c not in chosen and c not in excluded
                 and (not max_chars or len(documents[c]["text"]) <= max_chars)
                 and stratum.get("date_from", "") <= documents[c]["date"] <= stratum.get("date_to", "9999")]
         if len(pool) < stratum["n"]:
@@ -48,7 +51,7 @@ def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], w
         if stratum.get("with_parallels"):
             for doc_id in picked:
                 group = documents[doc_id].get("parallel_group")
-                chosen.extend(other for other in sorted(by_group.get(group, [])) if other not in chosen)
+                chosen.extend(other for other in sorted(by_group.get(group, [])) if other not in chosen and other not in excluded)
     for doc_id in plan.get("always_include", []):
         if doc_id not in documents:
             raise InputError(f"{where}: always_include names {doc_id!r}, which is not in the corpus")
@@ -79,3 +82,14 @@ def write_sample(ids: list[str], path: Path) -> None:
 
 def load_plan(path: Path) -> dict:
     return read_json(path)
+
+
+def excluded_ids(plan: dict, folder: Path) -> set[str]:
+    """Ids of the earlier samples a plan excludes (files named in ``exclude_samples``, beside the plan)."""
+    ids: set[str] = set()
+    for name in plan.get("exclude_samples", []):
+        path = folder / name
+        if not path.is_file():
+            raise InputError(f"{path}: sample to exclude not found")
+        ids.update(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return ids

@@ -9,7 +9,7 @@ from ..corpus import (SELECTION_RULES, corpus_stats, import_corpus, load_corpus,
                       select_candidates, selection_precision, write_candidates)
 from ..errors import InputError
 from ..paths import CORPUS_ENV, default_corpus_path
-from ..sampling import draw_sample, load_plan, write_sample
+from ..sampling import draw_sample, excluded_ids, load_plan, write_sample
 from ..store import load_annotations
 
 
@@ -84,7 +84,7 @@ def _print_precision(candidates: list[str]) -> None:
 def run_sample(args) -> int:
     plan = load_plan(args.plan)
     documents = load_corpus(args.corpus)
-    ids = draw_sample(plan, read_candidates(), documents, where=str(args.plan))
+    ids = draw_sample(plan, read_candidates(), documents, where=str(args.plan), excluded=excluded_ids(plan, args.plan.parent))
     path = args.plan.with_name(f"{plan['name']}.txt")
     write_sample(ids, path)
     print(f"{len(ids)} documents drawn; written to {path}")
