@@ -245,10 +245,14 @@ class Vocabulary:
 
 def _restore_order(items: list, original: list, key: Callable, tiebreak: Callable = lambda item: 0) -> list:
     """Items that were pushed keep their original order; new ones follow (by ``tiebreak``)."""
-    rank: dict = {}
+    positions: dict = defaultdict(list)
     for index, item in enumerate(original):
-        rank.setdefault(key(item), index)
-    return sorted(items, key=lambda item: (rank.get(key(item), len(original)), tiebreak(item)))
+        positions[key(item)].append(index)
+    ranked = []
+    for item in items:  # repeated keys take the original positions in turn
+        free = positions.get(key(item))
+        ranked.append(((free.pop(0) if free else len(original)), tiebreak(item), item))
+    return [item for *_, item in sorted(ranked, key=lambda entry: entry[:2])]
 
 
 class _Reader:
