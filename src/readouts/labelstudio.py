@@ -11,6 +11,7 @@ and is restored on pull. Label Studio accepts any result without checking it aga
 import hashlib
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
+from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from .actors import Actor
@@ -503,3 +504,35 @@ def layer_changes(old: dict | None, new: dict) -> dict[str, tuple[int, int]]:
         else:
             changes[layer] = (int(after is not None), int(before is not None))
     return changes
+
+
+# --- Tasks and provenance ------------------------------------------------------------------------
+
+def task_data(document: dict, annotation: dict | None, annotation_sha256: str | None, prelabel: str | None) -> dict:
+    """A task's data: the text to label and, hidden from the annotator, what pull needs to restore every
+    field and to detect conflicts (the text hash and the SHA-256 of the local annotation file at push)."""
+    return {
+        "text": document["text"], "title": document.get("title") or document["id"], "document_id": document["id"],
+        "language": document["language"],
+        META: {"document_id": document["id"], "text_sha256": document["text_sha256"],
+               "annotation_sha256": annotation_sha256, "annotation": annotation, "prelabel": prelabel},
+    }
+
+
+def _utc(timestamp: str) -> str:
+    moment = datetime.fromisoformat(timestamp).astimezone(timezone.utc)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def pulled_provenance(previous: dict, annotator: str, updated: str, source: str, prelabel: str | None) -> dict:
+    """Provenance of an annotation pulled from Label Studio: a human's submission, not yet reviewed by a
+    second person (review is adjudication in the repository); earlier history is kept."""
+    time = _utc(updated)
+    provenance = {
+        "annotator_id": annotator, "annotator_kind": "human", "created": previous.get("created", time), "updated": time,
+        "review_status": "unreviewed", "source": source,
+        "history": list(previous.get("history", [])) + [{"time": time, "actor": annotator, "action": f"annotated in {source}"}],
+    }
+    if prelabel:
+        provenance["prelabel"] = prelabel
+    return provenance

@@ -10,7 +10,7 @@ from .. import __version__
 from ..errors import EXIT_BAD_INPUT, ReadoutsError
 
 # Subcommand groups, in the order --help lists them.
-COMMAND_MODULES = ("corpus", "validate", "annotate")
+COMMAND_MODULES = ("corpus", "validate", "annotate", "ls")
 
 EPILOG = """\
 exit codes: 0 ok, 1 a check failed (e.g. validation found problems), 2 bad input.
