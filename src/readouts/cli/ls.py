@@ -129,9 +129,11 @@ def run_push(args) -> int:
             new.append({"data": data, "predictions": [prediction] if prediction else []})
             continue
         old_meta = task["data"].get(META) or {}
-        if task["total_annotations"] and old_meta.get("annotation_sha256") != data[META]["annotation_sha256"] and not args.force:
-            print(f"conflict: {data['document_id']} (task {task['id']}): the task has annotations and the local file changed "
-                  "since the last push; pull first, or pass --force")
+        changed = [what for what, key in (("the local file", "annotation_sha256"), ("the document text", "text_sha256"))
+                   if old_meta.get(key) != data[META][key]]
+        if task["total_annotations"] and changed and not args.force:
+            print(f"conflict: {data['document_id']} (task {task['id']}): the task has annotations and {' and '.join(changed)} "
+                  "changed since the last push; pull first, or pass --force")
             conflicts += 1
             continue
         if task["data"] == data:
