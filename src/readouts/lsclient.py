@@ -74,10 +74,14 @@ class Project:
                     out[document_id] = {"id": task.id, "data": task.data, "total_annotations": task.total_annotations or 0}
         return out
 
-    def import_tasks(self, tasks: list[dict]) -> None:
+    def import_tasks(self, tasks: list[dict], progress=None) -> None:
+        """Create tasks in batches; ``progress(n)`` is called after each batch."""
         with _calls(self.url):
             for start in range(0, len(tasks), IMPORT_BATCH):
-                self.client.projects.import_tasks(self.id, request=tasks[start:start + IMPORT_BATCH], return_task_ids=True)
+                batch = tasks[start:start + IMPORT_BATCH]
+                self.client.projects.import_tasks(self.id, request=batch, return_task_ids=True)
+                if progress:
+                    progress(len(batch))
 
     def update_data(self, task_id: int, data: dict) -> None:
         with _calls(self.url):

@@ -123,11 +123,13 @@ def run_push(args) -> int:
     project = Project(args.url, api_key(), args.project, label_config(load_taxonomy(), load_registry()))
     existing = project.tasks()
     new, updated, unchanged, conflicts = [], 0, 0, 0
-    for data, prediction in tqdm(prepared, desc="pushing", unit="doc", disable=len(prepared) < 50):
+    bar = tqdm(total=len(prepared), desc="pushing", unit="doc", disable=len(prepared) < 50)
+    for data, prediction in prepared:
         task = existing.get(data["document_id"])
         if task is None:
             new.append({"data": data, "predictions": [prediction] if prediction else []})
             continue
+        bar.update()
         old_meta = task["data"].get(META) or {}
         changed = [what for what, key in (("the local file", "annotation_sha256"), ("the document text", "text_sha256"))
                    if old_meta.get(key) != data[META][key]]
@@ -143,7 +145,8 @@ def run_push(args) -> int:
         if prediction and old_meta.get("prelabel") != prediction["model_version"]:
             project.replace_prediction(task["id"], prediction)
         updated += 1
-    project.import_tasks(new)
+    project.import_tasks(new, progress=bar.update)
+    bar.close()
     print(f"project {args.project!r} (id {project.id}) at {args.url}: {len(new)} tasks created, {updated} updated, "
           f"{unchanged} unchanged, {conflicts} conflicts")
     return EXIT_CHECK_FAILED if conflicts else 0
@@ -162,13 +165,14 @@ def run_pull(args) -> int:
     users = project.user_names()
     folder = annotation_set_dir(GOLD)
     counts = {"written": 0, "unchanged": 0, "conflicts": 0, "invalid": 0}
-    for task in sorted(project.export(), key=lambda t: t["id"]):
+    exported = sorted(project.export(), key=lambda t: t["id"])
+    for task in tqdm(exported, desc="pulling", unit="task", disable=len(exported) < 50):
         submitted = [a for a in task.get("annotations", []) if not a.get("was_cancelled")]
         meta = task["data"].get(META)
         if not submitted:
             continue
         if not meta:
-            print(f"invalid: task {task['id']}: no {META!r} metadata (not pushed by `readouts ls push`)")
+            tqdm.write(f"invalid: task {task['id']}: no {META!r} metadata (not pushed by `readouts ls push`)")
             counts["invalid"] += 1
             continue
         doc_id, where = meta["document_id"], f"task {task['id']} ({meta['document_id']})"
@@ -176,7 +180,7 @@ def run_pull(args) -> int:
         local_sha = sha256_file(path) if path.exists() else None
         reason = conflict(meta, corpus.get(doc_id), local_sha)
         if reason and not (args.force and corpus.get(doc_id) and meta["text_sha256"] == corpus[doc_id]["text_sha256"]):
-            print(f"conflict: {where}: {reason}" + ("" if "text" in reason else "; pass --force to overwrite"))
+            tqdm.write(f"conflict: {where}: {reason}" + ("" if "text" in reason else "; pass --force to overwrite"))
             counts["conflicts"] += 1
             continue
         latest = max(submitted, key=lambda a: (a["updated_at"], a["id"]))
@@ -184,7 +188,7 @@ def run_pull(args) -> int:
         try:
             annotation = result_to_annotation(latest["result"], task["data"]["text"], base, vocabulary, where)
         except InputError as exc:
-            print(f"invalid: {exc}")
+            tqdm.write(f"invalid: {exc}")
             counts["invalid"] += 1
             continue
         old = read_json(path) if path.exists() else None
@@ -197,10 +201,10 @@ def run_pull(args) -> int:
                                                      f"label-studio:{args.project}#{task['id']}", meta.get("prelabel"))
         problems = checker.check(annotation, where, file_stem=doc_id)
         if problems:
-            print("invalid: " + "\n  ".join(str(p) for p in problems))
+            tqdm.write("invalid: " + "\n  ".join(str(p) for p in problems))
             counts["invalid"] += 1
             continue
-        print(f"{'would write' if args.dry_run else 'wrote'} {doc_id}: {_describe(changes, old is None)}")
+        tqdm.write(f"{'would write' if args.dry_run else 'wrote'} {doc_id}: {_describe(changes, old is None)}")
         if not args.dry_run:
             save_annotation(annotation, root=folder)
             project.update_data(task["id"], {**task["data"], META: {**meta, "annotation": annotation,
