@@ -1,0 +1,108 @@
+"""The few Label Studio API calls push and pull need, through label-studio-sdk 2.x, with network and API
+failures turned into InputError messages that name the server."""
+
+import getpass
+import json
+import os
+import sys
+from contextlib import contextmanager
+
+import httpx
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+from .errors import InputError
+
+API_KEY_ENV = "LABEL_STUDIO_API_KEY"
+IMPORT_BATCH = 250
+
+
+def api_key() -> str:
+    """The API key from $LABEL_STUDIO_API_KEY, else asked for without echo (never a CLI argument, which
+    would end up in shell history and process lists)."""
+    key = os.environ.get(API_KEY_ENV, "").strip()
+    if key:
+        return key
+    if not sys.stdin.isatty():
+        raise InputError(f"set {API_KEY_ENV} (Label Studio: Account & Settings > Access Token)")
+    key = getpass.getpass("Label Studio API key: ").strip()
+    if not key:
+        raise InputError("no API key given")
+    return key
+
+
+@contextmanager
+def _calls(url: str):
+    try:
+        yield
+    except ApiError as exc:
+        body = exc.body if isinstance(exc.body, str) else json.dumps(exc.body)[:300]
+        hint = " (check the API key)" if exc.status_code in (401, 403) else ""
+        raise InputError(f"Label Studio at {url} answered {exc.status_code}{hint}: {body}") from None
+    except httpx.HTTPError as exc:
+        raise InputError(f"cannot reach Label Studio at {url}: {exc}") from None
+
+
+class Project:
+    """One Label Studio project, found by its title."""
+
+    def __init__(self, url: str, key: str, title: str, label_config: str | None = None):
+        """Open the project titled ``title``; with ``label_config``, create it when missing and bring its
+        config up to date, else refuse when it does not exist."""
+        self.url, self.title = url, title
+        self.client = LabelStudio(base_url=url, api_key=key, timeout=300)
+        with _calls(url):
+            found = [p for p in self.client.projects.list(title=title) if p.title == title]
+            if len(found) > 1:
+                raise InputError(f"{url}: {len(found)} projects are titled {title!r}; rename all but one")
+            if found:
+                self.id = found[0].id
+                if label_config is not None and self.client.projects.get(self.id).label_config != label_config:
+                    self.client.projects.update(self.id, label_config=label_config)
+            elif label_config is not None:
+                self.id = self.client.projects.create(title=title, label_config=label_config).id
+            else:
+                raise InputError(f"{url}: no project titled {title!r}; push first")
+
+    def tasks(self) -> dict[str, dict]:
+        """Tasks by the document id they hold: {"id", "data", "total_annotations"}."""
+        out = {}
+        with _calls(self.url):
+            for task in self.client.tasks.list(project=self.id, fields="all", page_size=500):
+                document_id = (task.data or {}).get("document_id")
+                if document_id:
+                    out[document_id] = {"id": task.id, "data": task.data, "total_annotations": task.total_annotations or 0}
+        return out
+
+    def import_tasks(self, tasks: list[dict], progress=None) -> None:
+        """Create tasks in batches; ``progress(n)`` is called after each batch."""
+        with _calls(self.url):
+            for start in range(0, len(tasks), IMPORT_BATCH):
+                batch = tasks[start:start + IMPORT_BATCH]
+                self.client.projects.import_tasks(self.id, request=batch, return_task_ids=True)
+                if progress:
+                    progress(len(batch))
+
+    def update_data(self, task_id: int, data: dict) -> None:
+        with _calls(self.url):
+            self.client.tasks.update(str(task_id), data=data)
+
+    def replace_prediction(self, task_id: int, prediction: dict) -> None:
+        """Drop the task's predictions of the same model version, then add ``prediction``."""
+        with _calls(self.url):
+            for old in self.client.predictions.list(task=task_id):
+                if old.model_version == prediction["model_version"]:
+                    self.client.predictions.delete(old.id)
+            self.client.predictions.create(task=task_id, **prediction)
+
+    def export(self) -> list[dict]:
+        """Every annotated task with its annotations, as Label Studio's full JSON export (not JSON_MIN,
+        which drops the link between a per-span choice and its span)."""
+        with _calls(self.url):
+            raw = b"".join(self.client.projects.exports.download_sync(self.id, export_type="JSON", download_all_tasks=False))
+        return json.loads(raw)
+
+    def user_names(self) -> dict[int, str]:
+        """User ids to e-mail addresses, for provenance."""
+        with _calls(self.url):
+            return {user.id: user.email or user.username or f"label-studio-user-{user.id}" for user in self.client.users.list()}

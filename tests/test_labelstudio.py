@@ -1,0 +1,198 @@
+"""The Label Studio conversion: a property-based round trip over invented texts with astral and Cyrillic
+characters, UTF-16 offsets, the generated config and the checks that Label Studio itself does not make."""
+
+import copy
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readouts.actors import load_registry
+from readouts.errors import InputError
+from readouts.labelstudio import (ACTOR, MENTION, SCOPE, TOPICS, OffsetMap, Vocabulary, annotation_to_result, conflict,
+                                  label_config, layer_changes, prediction_to_annotation, result_to_annotation)
+from readouts.taxonomy import load_taxonomy
+from readouts.validate import AnnotationChecker
+
+TAXONOMY = load_taxonomy()
+REGISTRY = load_registry()
+VOCABULARY = Vocabulary(TAXONOMY, REGISTRY)
+
+# Invented text material: Latin, Cyrillic (one UTF-16 unit each), emoji and a flag (two units each).
+ALPHABET = list("abcXYZ .,") + list("абвгґєїщЖЩ") + ["🇺🇦", "😀", "𝔸", "\n"]
+texts = st.lists(st.sampled_from(ALPHABET), min_size=8, max_size=120).map("".join)
+offices = st.text(st.characters(codec="utf-8", exclude_characters="|\n\r", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+                  max_size=12) | st.just("") | st.just("президент України")
+
+
+def spans(draw, text: str, max_size: int) -> list[tuple[int, int]]:
+    points = st.integers(0, len(text))
+    pairs = draw(st.lists(st.tuples(points, points).filter(lambda p: p[0] != p[1]), max_size=max_size))
+    return list(dict.fromkeys(tuple(sorted(p)) for p in pairs))
+
+
+@st.composite
+def annotations(draw) -> tuple[dict, str]:
+    text = draw(texts)
+    in_scope = draw(st.booleans())
+    document = {"id": "test-uk-prop", "text_sha256": "0" * 64}
+    participants, stance, contacts, topics = [], [], [], []
+    if in_scope:
+        actor_ids = draw(st.lists(st.sampled_from(sorted(REGISTRY)), min_size=1, max_size=4, unique=True))
+        for index, actor_id in enumerate(actor_ids):
+            actor = REGISTRY[actor_id]
+            participants.append({
+                "actor_id": actor_id, "name": draw(st.sampled_from([actor.names["en"], "Invented Name"])),
+                "office": draw(offices), "role_type": draw(st.sampled_from(TAXONOMY.ids("role_types"))),
+                "affiliation": draw(st.sampled_from([actor.country, "EU", "UKR"])),
+                "participation": "direct" if index == 0 else draw(st.sampled_from(["direct", "mentioned"])),
+                "mentions": [{"start": s, "end": e, "text": text[s:e]} for s, e in spans(draw, text, 4)],
+            })
+        direct = [p["actor_id"] for p in participants if p["participation"] == "direct"]
+        for _ in range(draw(st.integers(1, 3))):
+            contacts.append({"type": draw(st.sampled_from(TAXONOMY.ids("contact_types"))),
+                             "participants": draw(st.sampled_from([direct, direct[::-1], direct[:1], []]))})
+        pairs = draw(st.lists(st.tuples(st.sampled_from(actor_ids), st.sampled_from(TAXONOMY.target_ids)), max_size=4, unique=True))
+        for holder, target in pairs:
+            evidence = [{"start": s, "end": e} for s, e in spans(draw, text, 3)]
+            stance.append({"holder": holder, "target": target, "label": draw(st.sampled_from(TAXONOMY.ids("stance_labels"))),
+                           "evidence": evidence})
+        topics = draw(st.lists(st.sampled_from(TAXONOMY.topic_ids), max_size=5, unique=True))
+    annotation = {
+        "schema_version": "1.0.0", "document_id": document["id"], "text_sha256": document["text_sha256"],
+        "guideline_version": "1.0",
+        "provenance": {"annotator_id": "tester", "annotator_kind": draw(st.sampled_from(["human", "llm"])),
+                       "created": "2026-11-21T10:00:00Z", "updated": "2026-11-21T11:00:00Z",
+                       "review_status": "adjudicated", "history": [{"time": "2026-11-21T10:00:00Z", "actor": "tester", "action": "x"}]},
+        "in_scope": in_scope, "contacts": contacts, "participants": participants, "stance": stance, "topics": topics,
+    }
+    if draw(st.booleans()):
+        annotation["notes"] = draw(st.sampled_from(["", "hard case: two calls", "примітка 🇺🇦\nдругий рядок"]))
+    if draw(st.booleans()):
+        annotation["adjudication"] = {"second_annotation": "annotations/second/x.json",
+                                      "decisions": [{"layer": "stance", "decision": "kept the first"}]}
+    return annotation, text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(annotations())
+def test_round_trip_is_lossless(case):
+    annotation, text = case
+    assert AnnotationChecker(None).check(annotation, "generated") == [], "the generator must make valid annotations"
+    pushed = copy.deepcopy(annotation)
+    result = annotation_to_result(pushed, text)
+    assert pushed == annotation, "conversion must not modify its input"
+    assert result_to_annotation(result, text, base=pushed, vocabulary=VOCABULARY, where="task 1") == annotation
+    ids = [item["id"] for item in result if item["from_name"] == MENTION]
+    assert len(ids) == len(set(ids)) and annotation_to_result(annotation, text) == result, "region ids are unique and deterministic"
+
+
+def test_offsets_count_utf16_units():
+    text = "Зеленський 🇺🇦 і Макрон 😀!"
+    offsets = OffsetMap(text)
+    flag = text.index("🇺🇦")
+    assert offsets.utf16(flag) == flag  # Cyrillic and spaces: one unit per code point
+    assert offsets.utf16(flag + 2) == flag + 4  # a flag is two astral characters, four units
+    assert offsets.utf16(len(text)) == len(text.encode("utf-16-le")) // 2
+    for point in range(len(text) + 1):
+        assert offsets.codepoint(offsets.utf16(point)) == point
+    with pytest.raises(ValueError, match="surrogate"):
+        offsets.codepoint(flag + 1)
+    with pytest.raises(ValueError, match="outside"):
+        offsets.utf16(len(text) + 1)
+
+
+def test_result_offsets_are_javascript_offsets():
+    text = "😀 Путін і 😀 Байден"
+    start = text.index("Байден")
+    annotation = {"in_scope": True, "contacts": [], "stance": [], "topics": [], "participants": [
+        {"actor_id": "joe-biden", "name": "Joe Biden", "office": "", "role_type": "head_of_state", "affiliation": "USA",
+         "participation": "direct", "mentions": [{"start": start, "end": start + 6, "text": "Байден"}]}]}
+    region = next(item for item in annotation_to_result(annotation, text) if item["from_name"] == MENTION)
+    units = text.encode("utf-16-le")
+    assert units[2 * region["value"]["start"]:2 * region["value"]["end"]].decode("utf-16-le") == "Байден"
+
+
+CONFIG = ET.fromstring(label_config(TAXONOMY, REGISTRY))
+CONFIG_IDS = ([("contact_types", label.id) for label in TAXONOMY.contact_types]
+              + [("topics", label.id) for label in TAXONOMY.topics]
+              + [("stance_target", label.id) for label in TAXONOMY.stance_targets]
+              + [("stance_label", label.id) for label in TAXONOMY.stance_labels]
+              + [("role_type", label.id) for label in TAXONOMY.role_types]
+              + [("mention", label.id) for label in TAXONOMY.participation]
+              + [("actor", actor_id) for actor_id in REGISTRY] + [("stance_holder", actor_id) for actor_id in REGISTRY])
+
+
+@pytest.mark.parametrize("control,value", CONFIG_IDS)
+def test_config_offers_every_taxonomy_and_registry_id(control, value):
+    element = CONFIG.find(f".//*[@name='{control}']")
+    assert element is not None, f"control {control!r} missing from the generated config"
+    assert value in {child.get("value") for child in element}, f"{value!r} missing from {control!r}: regenerate with `readouts ls config`"
+
+
+def test_config_hotkeys_are_unique():
+    hotkeys = [element.get("hotkey") for element in CONFIG.iter() if element.get("hotkey")]
+    assert len(hotkeys) == len(set(hotkeys))
+
+
+def _valid_result(gold_en, tiny_documents):
+    return annotation_to_result(gold_en, tiny_documents[0]["text"])
+
+
+@pytest.mark.parametrize("mutate,message", [
+    (lambda r: r.append({"id": "x", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["a"]}}),
+     "unknown control 'sentiment'"),
+    (lambda r: next(i for i in r if i["from_name"] == TOPICS)["value"].update(choices=["weather"]), r"unknown choice\(s\) \['weather'\]"),
+    (lambda r: next(i for i in r if i["from_name"] == MENTION)["value"].update(labels=["person"]), "needs exactly one of"),
+    (lambda r: next(i for i in r if i["from_name"] == ACTOR).update(id="nowhere"), "region 'nowhere'"),
+    (lambda r: r.remove(next(i for i in r if i["from_name"] == SCOPE)), "choose exactly one"),
+    (lambda r: r.remove(next(i for i in r if i["from_name"] == ACTOR)), "has no actor"),
+    (lambda r: next(i for i in r if i["from_name"] == MENTION)["value"].update(end=10_000), "outside the text"),
+])
+def test_results_are_checked_against_the_config(gold_en, tiny_documents, mutate, message):
+    result = _valid_result(gold_en, tiny_documents)
+    mutate(result)
+    with pytest.raises(InputError, match=f"task 7 .*{message}"):
+        result_to_annotation(result, tiny_documents[0]["text"], gold_en, VOCABULARY, "task 7 (test-en-call1)")
+
+
+def test_conflicting_attributes_on_one_actor_are_refused(gold_en, tiny_documents):
+    result = _valid_result(gold_en, tiny_documents)
+    second_biden = [i for i in result if i["from_name"] == MENTION][1]
+    second_biden["value"]["labels"] = ["mentioned"]
+    with pytest.raises(InputError, match="'joe-biden' has conflicting participation"):
+        result_to_annotation(result, tiny_documents[0]["text"], gold_en, VOCABULARY, "task 7")
+
+
+def test_conflict_detection(tiny_documents):
+    document = tiny_documents[0]
+    meta = {"document_id": document["id"], "text_sha256": document["text_sha256"], "annotation_sha256": "a" * 64}
+    assert conflict(meta, document, "a" * 64) is None
+    assert "local annotation file changed" in conflict(meta, document, "b" * 64)
+    assert "local annotation file changed" in conflict({**meta, "annotation_sha256": None}, document, "a" * 64)
+    assert "text changed" in conflict({**meta, "text_sha256": "c" * 64}, document, "a" * 64)
+    assert "not in the corpus" in conflict(meta, None, "a" * 64)
+
+
+def test_layer_changes_counts_added_and_removed_items(gold_en):
+    edited = copy.deepcopy(gold_en)
+    edited["topics"] = ["sanctions", "energy_security", "nato"]
+    edited["stance"][0]["label"] = "against"
+    assert layer_changes(gold_en, edited) == {"topics": (2, 1), "stance": (1, 1)}
+    assert layer_changes(gold_en, gold_en) == {}
+
+
+def test_predictions_become_preannotations(tiny_documents):
+    document = tiny_documents[1]
+    start = document["text"].index("Зеленський", 5)
+    prediction = {"document_id": document["id"], "in_scope": True, "topics": ["military_aid"],
+                  "participants": [{"actor_id": "volodymyr-zelenskyy", "participation": "direct",
+                                    "mentions": [{"start": start, "end": start + 10}]}],
+                  "stance": [{"holder": "volodymyr-zelenskyy", "target": "russia", "label": "against"}]}
+    annotation = prediction_to_annotation(prediction, document, REGISTRY)
+    participant = annotation["participants"][0]
+    assert participant["mentions"][0]["text"] == "Зеленський" and participant["affiliation"] == "UKR"
+    assert annotation["stance"][0]["evidence"] == []
+    back = result_to_annotation(annotation_to_result(annotation, document["text"]), document["text"], annotation, VOCABULARY, "t")
+    assert back == annotation
