@@ -131,6 +131,17 @@ def test_config_offers_every_taxonomy_and_registry_id(control, value):
     assert value in {child.get("value") for child in element}, f"{value!r} missing from {control!r}: regenerate with `readouts ls config`"
 
 
+def test_region_panels_open_for_their_labels_control():
+    """A per-region panel is shown when a region of the named Labels control is selected; naming the Text
+    object instead hides the panel (observed in Label Studio 1.23 in a browser)."""
+    labels = {element.get("name"): {label.get("value") for label in element} for element in CONFIG.iter("Labels")}
+    panels = [view for view in CONFIG.iter("View") if view.get("visibleWhen") == "region-selected"]
+    assert len(panels) == 2
+    for view in panels:
+        assert view.get("whenTagName") in labels
+        assert set(view.get("whenLabelValue").split(",")) <= labels[view.get("whenTagName")]
+
+
 def test_config_hotkeys_are_unique():
     hotkeys = [element.get("hotkey") for element in CONFIG.iter() if element.get("hotkey")]
     assert len(hotkeys) == len(set(hotkeys))

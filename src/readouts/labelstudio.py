@@ -96,7 +96,9 @@ def label_config(taxonomy: Taxonomy, registry: dict[str, Actor]) -> str:
 
     actors = [(actor_id, {"hint": _actor_hint(registry[actor_id])}) for actor_id in sorted(registry)]
     per_region = {"perRegion": "true"}
-    mention_panel = ET.SubElement(root, "View", visibleWhen="region-selected", whenTagName=TEXT,
+    # whenTagName names the Labels control whose regions open the panel (naming the Text object hides it:
+    # seen in Label Studio 1.23 in a real browser).
+    mention_panel = ET.SubElement(root, "View", visibleWhen="region-selected", whenTagName=MENTION,
                                   whenLabelValue=",".join(PARTICIPATION_HOTKEYS))
     ET.SubElement(mention_panel, "Header", size="5", value="Participant: actor of this mention (attributes once per actor)")
     _choices(mention_panel, ACTOR, actors, layout="select", **per_region)
@@ -106,7 +108,7 @@ def label_config(taxonomy: Taxonomy, registry: dict[str, Actor]) -> str:
               maxSubmissions="1", **per_region)
     _textarea(mention_panel, OFFICE, "office as the document states it", maxSubmissions="1", **per_region)
 
-    stance_panel = ET.SubElement(root, "View", visibleWhen="region-selected", whenTagName=TEXT, whenLabelValue=EVIDENCE_LABEL)
+    stance_panel = ET.SubElement(root, "View", visibleWhen="region-selected", whenTagName=EVIDENCE, whenLabelValue=EVIDENCE_LABEL)
     ET.SubElement(stance_panel, "Header", size="5", value="Stance shown by this evidence span")
     _choices(stance_panel, HOLDER, actors, layout="select", **per_region)
     _choices(stance_panel, TARGET, [(label.id, {"hint": label.labels["en"]}) for label in taxonomy.stance_targets],
