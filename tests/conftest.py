@@ -2,6 +2,7 @@
 tiny corpus of documents written for the tests (never corpus text), and a ready-made gold annotation."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -193,3 +194,29 @@ def replicate(documents: list[dict], annotations: dict[str, dict], copies: int) 
             new_documents.append(dict(document, id=doc_id))
             new_annotations[doc_id] = dict(annotations[document["id"]], document_id=doc_id)
     return new_documents, new_annotations
+
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        if os.environ.get("READOUTS_SKIP_BROWSER") == "1":
+            pytest.skip("chromium is absent and READOUTS_SKIP_BROWSER=1")
+        pytest.fail("headless browser test needs Debian packages chromium and chromium-driver "
+                    "(apt-get install -y chromium chromium-driver), or set READOUTS_SKIP_BROWSER=1 to skip")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1400,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -155,3 +155,33 @@ def test_conflicts_are_skipped_unless_forced(label_studio, invented, tmp_path, c
     forced = read_json(annotation_path(edited_id))
     assert forced["topics"] == ["sanctions", "nato"] and forced["notes"] == "invented for a test"
     assert "the document text changed" in capsys.readouterr().out
+
+
+def test_annotator_sees_the_participant_panel_in_a_browser(label_studio, invented, browser, tmp_path):
+    """In the real web interface (headless Chromium): a pushed task shows its pre-annotated mentions, and
+    selecting one opens the participant panel with the actor choice, which is how annotators edit it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert ls(label_studio, "push", "--project", "browser", "--prelabel", "current") == 0
+    client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    doc_id, task_id = sorted(tasks_by_document(client, "browser").items())[0]
+    project_id = client.tasks.get(id=task_id).project
+    first_mention = next(p for p in invented[doc_id]["participants"] if p["mentions"])["mentions"][0]["text"]
+    wait = WebDriverWait(browser, 60)
+
+    browser.get(f"{label_studio.url}/user/login/")
+    wait.until(seen.presence_of_element_located((By.NAME, "email"))).send_keys(lslocal.USER_EMAIL)
+    browser.find_element(By.NAME, "password").send_keys(label_studio.password)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]").click()
+    wait.until(lambda driver: "/user/login" not in driver.current_url)
+    browser.get(f"{label_studio.url}/projects/{project_id}/data?task={task_id}")
+    panel = "//*[contains(text(), 'Participant: actor of this mention')]"
+    wait.until(seen.presence_of_element_located((By.XPATH, f"//*[text()={json.dumps(first_mention)}]")))
+    assert not any(element.is_displayed() for element in browser.find_elements(By.XPATH, panel))
+    region = [e for e in browser.find_elements(By.XPATH, f"//*[text()={json.dumps(first_mention)}]") if e.is_displayed()][-1]
+    region.click()
+    wait.until(seen.visibility_of_element_located((By.XPATH, panel)))
+    browser.save_screenshot(str(tmp_path / "label-studio-participant-panel.png"))
+    assert (tmp_path / "label-studio-participant-panel.png").stat().st_size > 10_000

@@ -16,7 +16,6 @@ from readouts.evaluate import Options
 from readouts.leaderboard import build
 
 OPTIONS = Options(n_resamples=300)
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 def metadata(name: str, **changes) -> dict:
@@ -103,29 +102,6 @@ def test_page_is_self_contained(board):
 
 
 # --- Real headless Chromium -----------------------------------------------------------------------
-
-@pytest.fixture
-def browser(tmp_path):
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        if os.environ.get("READOUTS_SKIP_BROWSER") == "1":
-            pytest.skip("chromium is absent and READOUTS_SKIP_BROWSER=1")
-        pytest.fail("headless browser test needs Debian packages chromium and chromium-driver "
-                    "(apt-get install -y chromium chromium-driver), or set READOUTS_SKIP_BROWSER=1 to skip")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1400,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
 
 def _systems(driver) -> list[str]:
     return [row.get_attribute("data-system") for row in driver.find_elements("css selector", "table.board tbody tr")]

@@ -49,6 +49,7 @@ class Server:
     token: str
     process: subprocess.Popen
     log: Path
+    password: str  # of USER_EMAIL, for signing in through the web interface
 
     def stop(self) -> None:
         """Terminate the server (and the workers it started), waiting a bounded time."""
@@ -61,11 +62,11 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def _environment(home: Path, token: str) -> dict:
+def _environment(home: Path, token: str, password: str) -> dict:
     # Unprefixed names such as USERNAME, PORT or HOST are read as Label Studio settings: leave them out.
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE")}
     return {
-        **keep, "HOME": str(home), "LABEL_STUDIO_USERNAME": USER_EMAIL, "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(12),
+        **keep, "HOME": str(home), "LABEL_STUDIO_USERNAME": USER_EMAIL, "LABEL_STUDIO_PASSWORD": password,
         "LABEL_STUDIO_USER_TOKEN": token, "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true", "LATEST_VERSION_CHECK": "false",
         "COLLECT_ANALYTICS": "false", "SENTRY_DSN": "", "FRONTEND_SENTRY_DSN": "",
@@ -75,15 +76,15 @@ def _environment(home: Path, token: str) -> dict:
 def start(executable: Path, workdir: Path, timeout: float = READY_TIMEOUT) -> Server:
     """Start Label Studio on a free loopback port with data under ``workdir``; return once /health answers."""
     workdir.mkdir(parents=True, exist_ok=True)
-    port, token = free_port(), secrets.token_hex(20)
+    port, token, password = free_port(), secrets.token_hex(20), secrets.token_urlsafe(12)
     log = workdir / "label-studio.log"
     process = subprocess.Popen(
         [str(executable), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
          "--data-dir", str(workdir / "data")],
-        env=_environment(workdir / "home", token), stdout=open(log, "wb"), stderr=subprocess.STDOUT,
+        env=_environment(workdir / "home", token, password), stdout=open(log, "wb"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    server = Server(f"http://127.0.0.1:{port}", token, process, log)
+    server = Server(f"http://127.0.0.1:{port}", token, process, log, password)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
