@@ -50,12 +50,14 @@ def test_stats_fill_the_block_and_check_detects_staleness(datasheet, capsys):
     assert main(["stats"]) == 0 and main(["stats", "--check"]) == 0
 
 
-def test_agreement_report_figures_are_listed(datasheet):
-    write_json(datasheet.parent / "annotations" / "agreement" / "report.json",
-               {"documents": 20, "in_scope": {"alpha": 0.81234}, "note": "text is ignored"})
+def test_every_agreement_round_is_a_column(datasheet):
+    folder = datasheet.parent / "annotations" / "agreement"
+    write_json(folder / "report.json", {"documents": 20, "in_scope": {"alpha": 0.81234}, "note": "text is ignored"})
+    write_json(folder / "round2" / "report.json", {"documents": 30, "topics": {"alpha": 0.5}})
     assert main(["stats"]) == 0
     text = datasheet.read_text(encoding="utf-8")
-    assert "| in_scope.alpha |   0.812 |" in text and "| documents      |  20     |" in text
+    assert "| measure        |   round 1 |   round 2 |" in text
+    assert "| in_scope.alpha |     0.812 |       –   |" in text and "| topics.alpha   |     –     |       0.5 |" in text
 
 
 def test_missing_markers_are_bad_input(datasheet, capsys):
