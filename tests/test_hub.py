@@ -148,3 +148,28 @@ def test_publish_without_token_or_network_fails_cleanly(built, tmp_path):
     offline = publish(built, tmp_path, HF_TOKEN="hf_invented_for_the_test")
     assert offline.returncode == 2 and "publishing to org/readouts failed" in offline.stderr
     assert "Traceback" not in offline.stderr
+
+
+@pytest.mark.corpus
+def test_the_latest_real_release_builds_and_loads(shared_corpus, offline, tmp_path, monkeypatch):
+    """The published dataset itself: the latest committed release joined with the real corpus loads with
+    datasets in every config, with the manifest's counts and every mention equal to its text span."""
+    from conftest import REPO
+    from readouts.releases import latest_release
+
+    monkeypatch.setenv("READOUTS_ROOT", str(REPO))
+    monkeypatch.setenv("READOUTS_CORPUS", str(shared_corpus))
+    version = latest_release()
+    out = tmp_path / "hub"
+    assert main(["hub", "build", str(out), "--release", version]) == 0
+    manifest = load_manifest(version)
+    standard = datasets.load_dataset(str(out), "standard", cache_dir=str(tmp_path / "cache"))
+    assert {split: len(rows) for split, rows in standard.items()} == manifest["counts"]["splits"]
+    for config in ("cross-lingual", "temporal"):
+        assert datasets.load_dataset(str(out), config, cache_dir=str(tmp_path / "cache"))
+    for split in standard.values():
+        for row in split:
+            assert row["text_available"] == (not row["document_id"].startswith("seed-"))
+            for participant in row["participants"]:
+                for mention in participant["mentions"]:
+                    assert not row["text_available"] or row["text"][mention["start"]:mention["end"]] == mention["text"]
