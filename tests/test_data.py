@@ -44,3 +44,35 @@ def test_pilot_sample_is_reproducible(shared_corpus):
     candidates = (selection / "candidates.txt").read_text().split()
     drawn = draw_sample(load_plan(selection / "pilot-plan.json"), candidates, load_corpus(shared_corpus))
     assert drawn == (selection / "pilot.txt").read_text().split(), "re-run `readouts corpus sample annotations/selection/pilot-plan.json`"
+
+
+def _free_text(annotation: dict) -> list[str]:
+    """What annotators wrote in their own words (office titles and mention strings are names, not prose)."""
+    decisions = (annotation.get("adjudication") or {}).get("decisions", [])
+    return [annotation.get("notes", "")] + [decision["decision"] for decision in decisions]
+
+
+@pytest.mark.corpus
+def test_annotator_notes_never_quote_ten_words_of_a_document(shared_corpus):
+    """Annotations refer to text by offsets only: no note or adjudication decision in the gold set, the
+    agreement passes or a release snapshot repeats 10 consecutive words of any corpus document."""
+    import re
+    word = re.compile(r"\w+")
+
+    def runs(text: str) -> set[int]:
+        words = [w.lower() for w in word.findall(text)]
+        return {hash(" ".join(words[i:i + 10])) for i in range(len(words) - 9)}
+
+    corpus_runs: set[int] = set()
+    for document in load_corpus(shared_corpus).values():
+        corpus_runs |= runs(document["text"])
+    sources = [path for folder in SETS for path in sorted(folder.glob("*.json"))]
+    sources += sorted((REPO / "annotations" / "releases").glob("*.annotations.jsonl"))
+    quoting = []
+    for path in sources:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.suffix == ".jsonl" else [path.read_text(encoding="utf-8")]
+        for line in filter(None, lines):
+            annotation = json.loads(line)
+            if any(runs(text) & corpus_runs for text in _free_text(annotation)):
+                quoting.append(f"{path.relative_to(REPO)}: {annotation['document_id']}")
+    assert not quoting, "notes quote document text; paraphrase them:\n" + "\n".join(quoting)
