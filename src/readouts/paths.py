@@ -49,8 +49,3 @@ def default_corpus_path() -> Path:
     if os.environ.get(CORPUS_ENV):
         return Path(os.environ[CORPUS_ENV])
     return repo_root() / "data" / "corpus" / "documents.jsonl"
-
-
-def shared_corpus_path() -> Path:
-    """The team's source corpus beside the checkout (used by integration tests and the import example)."""
-    return repo_root().parent / "shared" / "corpus" / "documents.jsonl"
