@@ -14,7 +14,7 @@ import pandas as pd
 from .errors import InputError
 from .jsonio import canonical_json, read_json, sha256_text, write_json
 from .locks import exclusive_lock
-from .paths import NOT_ANNOTATION_SETS, annotation_set_dir, annotation_set_name, annotations_dir
+from .paths import NOT_ANNOTATION_SETS, annotation_set_dir, annotations_dir
 
 GOLD = "gold"
 AGREEMENT_REPORT = "report.json"  # written beside the passes of an agreement round; not an annotation
@@ -182,16 +182,16 @@ def _remove_leftovers(folder: Path, staging: Path, old: Path) -> None:
             shutil.rmtree(leftover)
 
 
-def annotation_sets() -> list[str]:
-    """The name of every annotation set under ``annotations/``: each folder (at any depth) holding
-    annotation files, such as ``gold``, ``agreement/pass1`` and ``agreement/round2/pass1``. Hidden folders,
-    releases, sample selections and agreement reports are not annotations."""
-    root = annotations_dir()
+def annotation_sets(root: Path | None = None) -> list[str]:
+    """The name of every annotation set under ``annotations/`` (or ``root``): each folder, at any depth,
+    holding annotation files, such as ``gold``, ``agreement/pass1`` and ``agreement/round2/pass1``. Hidden
+    folders, releases, sample selections and agreement reports are not annotations."""
+    root = Path(root) if root else annotations_dir()
     sets = []
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and not (folder == str(root) and d in NOT_ANNOTATION_SETS))
         if Path(folder) != root and any(_is_annotation_file(name) for name in files):
-            sets.append(annotation_set_name(str(Path(folder).relative_to(root))))
+            sets.append(Path(folder).relative_to(root).as_posix())
     return sorted(sets)
 
 
