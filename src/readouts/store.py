@@ -125,10 +125,12 @@ def annotation_path(document_id: str, set_name: str = GOLD, root: Path | None = 
 
 
 def save_annotation(annotation: Annotation | dict, set_name: str = GOLD, root: Path | None = None) -> Path:
-    """Write one annotation atomically in canonical form; returns the path."""
+    """Write one annotation atomically in canonical form, under the set's lock (so that it never lands in
+    a folder that ``save_annotations`` is replacing); returns the path."""
     data = annotation.to_dict() if isinstance(annotation, Annotation) else annotation
     path = annotation_path(data["document_id"], set_name, root)
-    write_json(path, data)
+    with exclusive_lock(path.parent):
+        write_json(path, data)
     return path
 
 
@@ -142,11 +144,16 @@ def save_annotations(annotations: list[dict], set_name: str) -> list[Path]:
     staging, old = (folder.with_name(f".{folder.name}.{suffix}") for suffix in ("annotate-staging", "annotate-old"))
     with exclusive_lock(folder):
         _remove_leftovers(folder, staging, old)
-        if folder.is_dir():
-            shutil.copytree(folder, staging, symlinks=True, copy_function=os.link)
-        else:
-            staging.mkdir(parents=True)
-        names = [save_annotation(annotation, root=staging).name for annotation in annotations]
+        try:
+            if folder.is_dir():
+                shutil.copytree(folder, staging, symlinks=True, copy_function=os.link)
+            else:
+                staging.mkdir(parents=True)
+            for annotation in annotations:
+                write_json(annotation_path(annotation["document_id"], root=staging), annotation)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         if not folder.is_dir():
             os.rename(staging, folder)
         else:
@@ -158,7 +165,7 @@ def save_annotations(annotations: list[dict], set_name: str) -> list[Path]:
                 os.rename(folder, old)  # no atomic exchange on this system: a moment without the folder
                 os.rename(staging, folder)
         _remove_leftovers(folder, staging, old)
-    return [folder / name for name in names]
+    return [annotation_path(annotation["document_id"], root=folder) for annotation in annotations]
 
 
 def _exchange(first: Path, second: Path) -> None:
