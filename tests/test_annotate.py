@@ -12,34 +12,29 @@ from readouts.cli import main
 HUMAN = ["--annotator-id", "tester", "--annotator-kind", "human"]
 
 
+def _leader(actor_id: str, office: str, *mentions: str) -> dict:
+    return {"actor_id": actor_id, "office": office, "role_type": "head_of_state", "participation": "direct", "mentions": list(mentions)}
+
+
 def _drafts(tiny_documents) -> dict[str, dict]:
     """Hand-written drafts of the three in-scope invented documents (none equals the pre-annotator's proposal)."""
     en, uk, ru = tiny_documents[:3]
     return {
         en["id"]: {"document_id": en["id"], "in_scope": True,
                    "contacts": [{"type": "phone_call", "participants": ["joe-biden", "volodymyr-zelenskyy"]}],
-                   "participants": [
-                       {"actor_id": "joe-biden", "office": "President of the United States", "role_type": "head_of_state",
-                        "participation": "direct", "mentions": ["Joe Biden", "Biden"]},
-                       {"actor_id": "volodymyr-zelenskyy", "office": "President of Ukraine", "role_type": "head_of_state",
-                        "participation": "direct", "mentions": ["Volodymyr Zelenskyy", "Zelenskyy"]}],
+                   "participants": [_leader("joe-biden", "President of the United States", "Joe Biden", "Biden"),
+                                    _leader("volodymyr-zelenskyy", "President of Ukraine", "Volodymyr Zelenskyy", "Zelenskyy")],
                    "stance": [{"holder": "joe-biden", "target": "sanctions_on_russia", "label": "favor", "evidence": ["sanctions"]}],
                    "topics": ["military_aid", "sanctions"]},
         uk["id"]: {"document_id": uk["id"], "in_scope": True,
                    "contacts": [{"type": "phone_call", "participants": ["volodymyr-zelenskyy", "emmanuel-macron"]}],
-                   "participants": [
-                       {"actor_id": "volodymyr-zelenskyy", "office": "President of Ukraine", "role_type": "head_of_state",
-                        "participation": "direct", "mentions": ["Володимир Зеленський", "Зеленський"]},
-                       {"actor_id": "emmanuel-macron", "office": "", "role_type": "head_of_state",
-                        "participation": "direct", "mentions": ["Емманюелем Макроном"]}],
+                   "participants": [_leader("volodymyr-zelenskyy", "President of Ukraine", "Володимир Зеленський", "Зеленський"),
+                                    _leader("emmanuel-macron", "", "Емманюелем Макроном")],
                    "stance": [], "topics": ["bilateral_cooperation"]},
         ru["id"]: {"document_id": ru["id"], "in_scope": True,
                    "contacts": [{"type": "in_person_meeting", "participants": ["vladimir-putin", "alexander-lukashenko"]}],
-                   "participants": [
-                       {"actor_id": "vladimir-putin", "office": "President of Russia", "role_type": "head_of_state",
-                        "participation": "direct", "mentions": ["Владимир Путин"]},
-                       {"actor_id": "alexander-lukashenko", "office": "President of Belarus", "role_type": "head_of_state",
-                        "participation": "direct", "mentions": ["Александром Лукашенко"]}],
+                   "participants": [_leader("vladimir-putin", "President of Russia", "Владимир Путин"),
+                                    _leader("alexander-lukashenko", "President of Belarus", "Александром Лукашенко")],
                    "stance": [], "topics": ["energy_security"]},
     }
 

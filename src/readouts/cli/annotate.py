@@ -1,5 +1,5 @@
 """``readouts annotate``: turn annotator drafts (mention strings, evidence quotes) into offset-only
-annotations in an annotation set, validated before anything is written."""
+annotations in an annotation set: every draft is checked first, then all are written at once, or none."""
 
 import sys
 from pathlib import Path
