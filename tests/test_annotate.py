@@ -185,3 +185,17 @@ def test_without_an_atomic_exchange_the_set_is_still_written_whole(repo, draft_f
     assert main(["annotate", draft_files[0], *HUMAN]) == 0
     assert main(["annotate", *draft_files[1:], *HUMAN]) == 0
     assert len(list((repo / "annotations" / "gold").glob("*.json"))) == 3
+
+
+def test_a_failed_exchange_is_a_message_and_leaves_the_set_as_it_was(repo, draft_files, monkeypatch, capsys):
+    import errno
+    import readouts.store as store
+
+    def refused(first, second):
+        raise OSError(errno.EACCES, "Permission denied")
+    assert main(["annotate", draft_files[0], *HUMAN]) == 0
+    before = _everything_under(repo / "annotations")
+    monkeypatch.setattr(store, "_exchange", refused)
+    assert main(["annotate", *draft_files[1:], *HUMAN]) == 2
+    assert "gold: cannot write the annotations: Permission denied" in capsys.readouterr().err
+    assert _everything_under(repo / "annotations") == before

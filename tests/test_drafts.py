@@ -35,6 +35,7 @@ def test_longest_strings_claim_first_and_explicit_offsets_win():
 @pytest.mark.parametrize("surfaces, fragment", [
     (["Nobody"], "does not occur"),
     ([{"text": "Biden", "start": 1}], "does not match the text"),
+    ([{"text": "Biden", "start": 4.0}], "does not match the text"),
 ])
 def test_mention_errors(surfaces, fragment):
     with pytest.raises(InputError, match=fragment):
@@ -45,6 +46,8 @@ def test_evidence_quote_must_occur():
     assert resolve_evidence("abc def", ["def"], "d") == [{"start": 4, "end": 7}]
     with pytest.raises(InputError, match="does not occur"):
         resolve_evidence("abc", ["xyz"], "d")
+    with pytest.raises(InputError, match="does not match the text"):
+        resolve_evidence("abc def", [{"text": "def", "start": 4.0}], "d")
 
 
 def test_draft_becomes_a_valid_annotation(repo, tiny_documents):

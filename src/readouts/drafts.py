@@ -42,7 +42,7 @@ def resolve_mentions(text: str, surfaces: list, taken: set[int], where: str) -> 
     strings = [s for s in surfaces if isinstance(s, str)]
     for item in explicit:
         start, surface = item["start"], item["text"]
-        if text[start:start + len(surface)] != surface:
+        if not isinstance(start, int) or text[start:start + len(surface)] != surface:  # 4.0 passes the schema's "integer"
             raise InputError(f"{where}.mentions: {item!r} does not match the text at that offset")
         taken.update(range(start, start + len(surface)))
         mentions.append({"start": start, "end": start + len(surface), "text": surface})
@@ -63,7 +63,7 @@ def resolve_evidence(text: str, quotes: list, where: str) -> list[dict]:
     for quote in quotes:
         if isinstance(quote, dict):
             start, surface = quote["start"], quote["text"]
-            if text[start:start + len(surface)] != surface:
+            if not isinstance(start, int) or text[start:start + len(surface)] != surface:
                 raise InputError(f"{where}: evidence {str(quote)[:80]!r} does not match the text at that offset")
         else:
             start, surface = text.find(quote), quote

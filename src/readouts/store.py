@@ -151,21 +151,24 @@ def save_annotations(annotations: list[dict], set_name: str) -> list[Path]:
                 staging.mkdir(parents=True)
             for annotation in annotations:
                 write_json(annotation_path(annotation["document_id"], root=staging), annotation)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        if not folder.is_dir():
-            os.rename(staging, folder)
-        else:
-            try:
-                _exchange(staging, folder)
-            except OSError as exc:
-                if exc.errno not in (errno.EINVAL, errno.ENOSYS):
-                    raise
-                os.rename(folder, old)  # no atomic exchange on this system: a moment without the folder
-                os.rename(staging, folder)
-        _remove_leftovers(folder, staging, old)
+            _swap_in(staging, folder, old)
+        finally:
+            _remove_leftovers(folder, staging, old)
     return [annotation_path(annotation["document_id"], root=folder) for annotation in annotations]
+
+
+def _swap_in(staging: Path, folder: Path, old: Path) -> None:
+    """Put the complete staging folder in the set's place."""
+    if not folder.is_dir():
+        os.rename(staging, folder)
+        return
+    try:
+        _exchange(staging, folder)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS):
+            raise
+        os.rename(folder, old)  # no atomic exchange on this system: a moment without the folder
+        os.rename(staging, folder)
 
 
 def _exchange(first: Path, second: Path) -> None:
@@ -180,8 +183,9 @@ def _exchange(first: Path, second: Path) -> None:
 
 
 def _remove_leftovers(folder: Path, staging: Path, old: Path) -> None:
-    """Undo what an interrupted ``save_annotations`` left: the staging folder is never complete before the
-    exchange, and the old folder is restored only if the process died between the two fallback renames."""
+    """Undo what a failed or killed ``save_annotations`` left: the staging folder is never complete before
+    the exchange (and holds the replaced set after it), and the old folder is restored only if the process
+    stopped between the two fallback renames."""
     if old.is_dir() and not folder.exists():
         os.rename(old, folder)
     for leftover in (staging, old):

@@ -120,7 +120,11 @@ def run(args) -> int:
             raise InputError("\n".join(str(p) for p in problems))
         _check_not_an_unread_prelabel(annotation, corpus[doc_id], args, draft_path)
         prepared.append(annotation)
-    for path in save_annotations(prepared, set_name):  # every draft passed: write all at once
+    try:
+        written = save_annotations(prepared, set_name)  # every draft passed: write all at once
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot write the annotations: {exc.strerror or exc}") from None
+    for path in written:
         print(f"wrote {path}")
     return 0
 
