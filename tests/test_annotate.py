@@ -58,8 +58,12 @@ def _everything_under(folder) -> list[str]:
 def test_batch_is_written_and_a_bad_draft_writes_nothing(repo, draft_files, tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**json.loads(open(draft_files[0]).read()), "topics": ["weather"]}), encoding="utf-8")
-    assert main(["annotate", *draft_files[1:], str(bad), *HUMAN]) == 2
-    assert "unknown topic 'weather'" in capsys.readouterr().err
+    worse = tmp_path / "worse.json"
+    worse.write_text(json.dumps({**json.loads(open(draft_files[2]).read()), "in_scope": "yes"}), encoding="utf-8")
+    assert main(["annotate", str(bad), draft_files[1], str(worse), *HUMAN]) == 2
+    err = capsys.readouterr().err  # every failing draft is reported, not only the first
+    assert "bad.json: $.topics[0]: unknown topic 'weather'" in err and "worse.json: $.in_scope: 'yes' is not of type 'boolean'" in err
+    assert "nothing written: 2 of 3 drafts have problems" in err
     assert _everything_under(repo / "annotations" / "gold") == []
     assert main(["annotate", *draft_files, *HUMAN]) == 0
     assert len(list((repo / "annotations" / "gold").glob("*.json"))) == 3

@@ -99,27 +99,16 @@ def run(args) -> int:
     corpus = load_corpus(args.corpus)
     checker = AnnotationChecker(corpus, gold=set_name == GOLD)
     folder = annotation_set_dir(set_name)
-    prepared, sources = [], {}
-    for draft_path in args.drafts:
-        draft = read_json(draft_path)
-        check_draft(draft, str(draft_path))
-        doc_id = draft["document_id"]
-        if doc_id not in corpus:
-            raise InputError(f"{draft_path}: $.document_id: {doc_id!r} is not in the corpus")
-        if doc_id in sources:
-            raise InputError(f"{draft_path}: $.document_id: {doc_id!r} is also the document of {sources[doc_id]}; give one draft per document")
-        sources[doc_id] = draft_path
-        target = annotation_path(doc_id, root=folder)
-        previous = read_json(target) if target.exists() else None
-        if previous and not args.overwrite:
-            raise InputError(f"{target}: exists; pass --overwrite to replace it")
-        annotation = draft_to_annotation(draft, corpus[doc_id], _provenance(args, previous, str(draft_path)), str(draft_path))
-        annotation["guideline_version"] = args.guideline_version
-        problems = checker.check(annotation, str(draft_path))
-        if problems:
-            raise InputError("\n".join(str(p) for p in problems))
-        _check_not_an_unread_prelabel(annotation, corpus[doc_id], args, draft_path)
+    prepared, sources, failures = [], {}, []
+    for draft_path in args.drafts:  # check every draft, report every failing one, write none of them then
+        try:
+            annotation = _prepare(draft_path, args, corpus, checker, folder, sources)
+        except InputError as exc:
+            failures.append(str(exc))
+            continue
         prepared.append(annotation)
+    if failures:
+        raise InputError("\n".join(failures) + f"\nnothing written: {len(failures)} of {len(args.drafts)} drafts have problems")
     try:
         written = save_annotations(prepared, set_name)  # every draft passed: write all at once
     except OSError as exc:
@@ -127,6 +116,29 @@ def run(args) -> int:
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def _prepare(draft_path: Path, args, corpus: dict, checker: AnnotationChecker, folder: Path, sources: dict) -> dict:
+    """The checked annotation of one draft; ``sources`` maps the documents seen so far to their drafts."""
+    draft = read_json(draft_path)
+    check_draft(draft, str(draft_path))
+    doc_id = draft["document_id"]
+    if doc_id not in corpus:
+        raise InputError(f"{draft_path}: $.document_id: {doc_id!r} is not in the corpus")
+    if doc_id in sources:
+        raise InputError(f"{draft_path}: $.document_id: {doc_id!r} is also the document of {sources[doc_id]}; give one draft per document")
+    sources[doc_id] = draft_path
+    target = annotation_path(doc_id, root=folder)
+    previous = read_json(target) if target.exists() else None
+    if previous and not args.overwrite:
+        raise InputError(f"{target}: exists; pass --overwrite to replace it")
+    annotation = draft_to_annotation(draft, corpus[doc_id], _provenance(args, previous, str(draft_path)), str(draft_path))
+    annotation["guideline_version"] = args.guideline_version
+    problems = checker.check(annotation, str(draft_path))
+    if problems:
+        raise InputError("\n".join(str(p) for p in problems))
+    _check_not_an_unread_prelabel(annotation, corpus[doc_id], args, draft_path)
+    return annotation
 
 
 def _check_not_an_unread_prelabel(annotation: dict, document: dict, args, draft_path: Path) -> None:
