@@ -9,7 +9,7 @@ from ..jsonio import read_json
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("actors", help="list or add actors of the registry (annotations/actors.json)",
+    parser = subparsers.add_parser("actors", help="list, show or add actors of the registry (annotations/actors.json)",
                                    description="The actor registry holds canonical ids, en/uk/ru names and aliases, country "
                                                "(ISO 3166-1 alpha-3 or an organisation code) and offices with dates.")
     sub = parser.add_subparsers(dest="actors_command", metavar="ACTION", required=True)
