@@ -42,3 +42,33 @@ def test_invalid_actor_leaves_registry_untouched(repo, tmp_path, capsys):
     assert main(["actors", "add", str(bad)]) == 2
     assert "$.actors[" in capsys.readouterr().err
     assert (repo / "annotations" / "actors.json").read_text() == before
+
+
+def test_show_prints_names_aliases_and_dated_offices(repo, capsys):
+    add_actors([{**NEW, "aliases": {"uk": ["Особою", "Особи"]},
+                 "offices": [{"title": "Minister", "role_type": "other_minister", "start": "2022", "end": "2024-05"},
+                             {"title": "Deputy Minister", "role_type": "other_minister", "start": "2019"}]}])
+    assert main(["actors", "show", "test-person", "joe-biden"]) == 0
+    out = capsys.readouterr().out
+    for line in ("test-person  country POL", "  en: Test Person  aliases: (none)", "  uk: Тест Особа  aliases: Особою, Особи",
+                 "  ru: Тест Лицо  aliases: (none)",
+                 "  office 2019 to now: Deputy Minister  (role type other_minister, affiliation POL)",
+                 "  office 2022 to 2024-05: Minister  (role type other_minister, affiliation POL)",
+                 "joe-biden  country USA  wikidata Q6279",
+                 "  office 2021-01-20 to 2025-01-20: President of the United States  (role type head_of_state, affiliation USA)"):
+        assert line in out.splitlines(), out
+    assert out.index("Deputy Minister") < out.index("  office 2022")
+
+
+def test_show_unknown_id_suggests_actors_by_name(repo, capsys):
+    assert main(["actors", "show", "zelensky"]) == 2
+    assert "no actor 'zelensky' in the registry; did you mean volodymyr-zelenskyy?" in capsys.readouterr().err
+
+
+def test_list_long_shows_the_same_record_as_show(repo, capsys):
+    assert main(["actors", "show", "joe-biden"]) == 0
+    shown = capsys.readouterr().out
+    assert main(["actors", "list", "--long", "Байден"]) == 0
+    assert capsys.readouterr().out == shown + "\n"
+    assert main(["actors", "list", "Байден"]) == 0
+    assert capsys.readouterr().out.split() == ["joe-biden", "USA", "Joe", "Biden"]

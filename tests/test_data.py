@@ -8,12 +8,13 @@ import pytest
 from conftest import REPO
 from readouts.corpus import load_corpus
 from readouts.sampling import draw_sample, load_plan
+from readouts.store import annotation_sets
 from readouts.taxonomy import load_taxonomy
 from readouts.taxonomy_doc import render_taxonomy
 from readouts.validate import validate_files
 
-# Annotation sets: the gold set and every pass of the agreement study.
-SETS = [REPO / "annotations" / "gold", *sorted((REPO / "annotations" / "agreement").glob("**/pass*"))]
+# Every annotation set: gold, every pass of every agreement round and any other set folder.
+SETS = [REPO / "annotations" / name for name in annotation_sets(REPO / "annotations")]
 
 
 def _files(folder):
@@ -31,6 +32,11 @@ def test_annotation_set_is_valid_without_corpus(folder):
 def test_annotation_set_is_valid_against_the_corpus(folder, shared_corpus):
     report = validate_files(_files(folder), corpus=load_corpus(shared_corpus))
     assert report.ok, "\n".join(map(str, report.problems))
+
+
+def test_every_committed_annotation_set_is_checked():
+    assert {"gold", "agreement/pass1", "agreement/pass2", "agreement/round2/pass1", "agreement/round2/pass2"} <= {
+        str(folder.relative_to(REPO / "annotations")) for folder in SETS}
 
 
 def test_taxonomy_page_is_fresh():
@@ -54,8 +60,8 @@ def _free_text(annotation: dict) -> list[str]:
 
 @pytest.mark.corpus
 def test_annotator_notes_never_quote_ten_words_of_a_document(shared_corpus):
-    """Annotations refer to text by offsets only: no note or adjudication decision in the gold set, the
-    agreement passes or a release snapshot repeats 10 consecutive words of any corpus document."""
+    """Annotations refer to text by offsets only: no note or adjudication decision in any annotation set
+    (gold, the agreement passes, any other) or a release snapshot repeats 10 consecutive words of any corpus document."""
     import re
     word = re.compile(r"\w+")
 

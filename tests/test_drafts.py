@@ -13,6 +13,16 @@ def test_find_mentions_respects_word_boundaries():
     assert find_mentions(text, "Путин") == [(20, 25)]
 
 
+def test_a_name_joined_by_a_hyphen_is_not_a_mention_unless_marked_explicitly():
+    text = "The Biden-Harris Administration and Harris‐led teams met Biden - twice."
+    alone = text.index("Biden -")
+    assert find_mentions(text, "Biden") == [(alone, alone + 5)]
+    assert find_mentions(text, "Harris") == []
+    assert find_mentions(text, "Biden-Harris Administration") == [(4, 31)]
+    explicit = resolve_mentions(text, [{"text": "Biden", "start": 4}, "Biden"], set(), "d")
+    assert [m["start"] for m in explicit] == [4, alone]
+
+
 def test_longest_strings_claim_first_and_explicit_offsets_win():
     text = "Joe Biden met Biden's aide. Biden left."
     taken: set[int] = set()
@@ -25,7 +35,7 @@ def test_longest_strings_claim_first_and_explicit_offsets_win():
 @pytest.mark.parametrize("surfaces, fragment", [
     (["Nobody"], "does not occur"),
     ([{"text": "Biden", "start": 1}], "does not match the text"),
-    ([42], "a string or an object"),
+    ([{"text": "Biden", "start": 4.0}], "does not match the text"),
 ])
 def test_mention_errors(surfaces, fragment):
     with pytest.raises(InputError, match=fragment):
@@ -36,6 +46,8 @@ def test_evidence_quote_must_occur():
     assert resolve_evidence("abc def", ["def"], "d") == [{"start": 4, "end": 7}]
     with pytest.raises(InputError, match="does not occur"):
         resolve_evidence("abc", ["xyz"], "d")
+    with pytest.raises(InputError, match="does not match the text"):
+        resolve_evidence("abc def", [{"text": "def", "start": 4.0}], "d")
 
 
 def test_draft_becomes_a_valid_annotation(repo, tiny_documents):
@@ -45,9 +57,9 @@ def test_draft_becomes_a_valid_annotation(repo, tiny_documents):
              "contacts": [{"type": "phone_call", "participants": ["volodymyr-zelenskyy", "emmanuel-macron"]}],
              "participants": [
                  {"actor_id": "volodymyr-zelenskyy", "role_type": "head_of_state", "participation": "direct",
-                  "mentions": ["Володимир Зеленський", "Зеленський"]},
+                  "office": "President of Ukraine", "mentions": ["Володимир Зеленський", "Зеленський"]},
                  {"actor_id": "emmanuel-macron", "role_type": "head_of_state", "participation": "direct",
-                  "mentions": ["Емманюелем Макроном"]}],
+                  "office": "", "mentions": ["Емманюелем Макроном"]}],
              "stance": [], "topics": ["bilateral_cooperation"]}
     provenance = {"annotator_id": "t", "annotator_kind": "human", "created": "2026-11-21T00:00:00Z",
                   "updated": "2026-11-21T00:00:00Z", "review_status": "unreviewed"}
@@ -59,9 +71,67 @@ def test_draft_becomes_a_valid_annotation(repo, tiny_documents):
     assert doc["text"][start:start + len("Емманюелем Макроном")] == "Емманюелем Макроном"
 
 
-def test_unknown_draft_key_is_refused(repo, tiny_documents):
-    with pytest.raises(InputError, match="unknown draft keys"):
-        draft_to_annotation({"document_id": "x", "topic": []}, tiny_documents[0], {}, "draft.json")
+def _draft(**changes) -> dict:
+    """A valid draft of the English test call; ``changes`` replace top-level keys."""
+    return {"document_id": "test-en-call1", "in_scope": True,
+            "contacts": [{"type": "phone_call", "participants": ["joe-biden", "volodymyr-zelenskyy"]}],
+            "participants": [
+                {"actor_id": "joe-biden", "office": "President of the United States", "role_type": "head_of_state",
+                 "participation": "direct", "mentions": ["Joe Biden", "Biden"]},
+                {"actor_id": "volodymyr-zelenskyy", "office": "", "role_type": "head_of_state", "participation": "direct",
+                 "mentions": ["Volodymyr Zelenskyy"]}],
+            "stance": [{"holder": "joe-biden", "target": "sanctions_on_russia", "label": "favor", "evidence": ["sanctions"]}],
+            "topics": ["sanctions"], **changes}
+
+
+def _without(key):
+    return lambda d: d["participants"][0].pop(key)
+
+
+def _rename(key, new):
+    return lambda d: d["participants"][0].__setitem__(new, d["participants"][0].pop(key))
+
+
+# Each draft defect that used to be dropped, defaulted or split silently, and what the message says.
+BAD_DRAFTS = {
+    "unknown top-level key": (lambda d: d.__setitem__("topic", []), "$", "Additional properties"),
+    "no office": (_without("office"), "$.participants[0]", ''''office' is a required property: '''),
+    "no role type": (_without("role_type"), "$.participants[0]", "'role_type' is a required property"),
+    "no participation": (_without("participation"), "$.participants[0]", "'participation' is a required property"),
+    "misspelt mentions": (_rename("mentions", "mention"), "$.participants[0]", "('mention' was unexpected)"),
+    "misspelt role type": (_rename("role_type", "role"), "$.participants[0]", "('role' was unexpected)"),
+    "misspelt evidence": (lambda d: d["stance"][0].__setitem__("evidences", d["stance"][0].pop("evidence")), "$.stance[0]", "('evidences' was unexpected)"),
+    "evidence as a string": (lambda d: d["stance"][0].__setitem__("evidence", "Biden"), "$.stance[0].evidence", "is not of type 'array'"),
+    "mention as a number": (lambda d: d["participants"][0]["mentions"].append(42), "$.participants[0].mentions[2]", "is not of type 'string', 'object'"),
+    "unknown key in a mention": (lambda d: d["participants"][0]["mentions"].append({"text": "Biden", "start": 0, "end": 5}), "$.participants[0].mentions[2]", "('end' was unexpected)"),
+    "no in_scope": (lambda d: d.pop("in_scope"), "$", "'in_scope' is a required property"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_DRAFTS))
+def test_draft_schema_refuses_what_used_to_be_lost_or_defaulted(repo, tiny_documents, name):
+    mutate, path, fragment = BAD_DRAFTS[name]
+    draft = _draft()
+    mutate(draft)
+    with pytest.raises(InputError) as raised:
+        draft_to_annotation(draft, tiny_documents[0], {}, "draft.json")
+    assert f"draft.json: {path}: " in str(raised.value) and fragment in str(raised.value), str(raised.value)
+
+
+def test_office_message_says_that_an_empty_office_is_given_explicitly(repo, tiny_documents):
+    draft = _draft()
+    draft["participants"][0].pop("office")
+    with pytest.raises(InputError, match='give "" explicitly when the text states no office'):
+        draft_to_annotation(draft, tiny_documents[0], {}, "draft.json")
+
+
+def test_valid_draft_keeps_the_annotators_office_and_evidence(repo, tiny_documents):
+    provenance = {"annotator_id": "t", "annotator_kind": "human", "created": "2026-11-21T00:00:00Z",
+                  "updated": "2026-11-21T00:00:00Z", "review_status": "unreviewed"}
+    annotation = draft_to_annotation(_draft(), tiny_documents[0], provenance, "draft.json")
+    assert [p["office"] for p in annotation["participants"]] == ["President of the United States", ""]
+    start = tiny_documents[0]["text"].index("sanctions")
+    assert annotation["stance"][0]["evidence"] == [{"start": start, "end": start + len("sanctions")}]
 
 
 def test_annotation_to_draft_and_back_is_lossless(repo, tiny_documents, gold_en):

@@ -108,3 +108,36 @@ def test_cli_reports_invalid_json_and_keeps_going(repo, gold_en, capsys):
 def test_cli_bad_path_is_bad_input(repo, capsys):
     assert main(["validate", str(repo / "nowhere")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def _write_in(repo, set_name, annotation) -> None:
+    folder = repo / "annotations" / set_name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{annotation['document_id']}.json").write_text(json.dumps(annotation, ensure_ascii=False), encoding="utf-8")
+
+
+def test_annotation_sets_are_every_folder_of_annotations(repo, gold_en):
+    from readouts.store import annotation_sets
+    for name in ("gold", "agreement/round4/pass2", "review", "releases", "selection", ".gold.annotate-staging"):
+        _write_in(repo, name, gold_en)
+    (repo / "annotations" / "agreement" / "report.json").write_text("{}", encoding="utf-8")
+    assert annotation_sets() == ["agreement/round4/pass2", "gold", "review"]
+
+
+def test_cli_without_arguments_checks_every_set(repo, gold_en, capsys):
+    _write_in(repo, "gold", gold_en)
+    _write_in(repo, "agreement/round2/pass1", gold_en)
+    _write_in(repo, "review", _break(gold_en, _set(["topics"], ["weather"])))
+    (repo / "annotations" / "agreement" / "report.json").write_text("{}", encoding="utf-8")
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert "review/test-en-call1.json: $.topics[0]: unknown topic 'weather'" in out
+    for line in ("  agreement/round2/pass1: 1 files, 0 problems", "  gold: 1 files, 0 problems", "  review: 1 files, 1 problems",
+                 "validate: 3 sets, 3 files, 1 problems: FAILED"):
+        assert line in out.splitlines(), out
+
+
+def test_cli_fails_when_it_checked_nothing(repo, capsys):
+    assert main(["validate"]) == 1
+    assert "validate: checked nothing" in capsys.readouterr().out
+    assert main(["validate", str(repo / "annotations" / "gold")]) == 1

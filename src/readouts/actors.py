@@ -1,8 +1,6 @@
 """The actor registry (``annotations/actors.json``): canonical ids, multilingual names and aliases,
 country and offices of the people who take part in diplomatic contacts."""
 
-import fcntl
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +9,7 @@ import pycountry
 
 from .errors import InputError
 from .jsonio import read_json, write_json
+from .locks import exclusive_lock
 from .paths import annotations_dir
 from .schema import Problem, schema_problems
 from .taxonomy import load_taxonomy
@@ -83,23 +82,11 @@ def _load_registry(path: Path) -> dict[str, Actor]:
     }
 
 
-@contextmanager
-def _registry_lock(path: Path):
-    """An exclusive lock beside the registry, so annotators adding actors in parallel never lose an edit."""
-    lock_path = path.with_name(f".{path.name}.lock")
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def add_actors(new_actors: list[dict], path: Path | None = None, merge_aliases: bool = False) -> list[str]:
     """Add actors to the registry (validated, sorted by id, written atomically under a lock). An id that
     exists already is an error unless ``merge_aliases``, which adds only the new aliases and offices."""
     path = Path(path) if path else registry_path()
-    with _registry_lock(path):
+    with exclusive_lock(path):  # annotators adding actors in parallel never lose an edit
         data = read_json(path)
         by_id = {actor["id"]: actor for actor in data["actors"]}
         changed = []

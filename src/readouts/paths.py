@@ -39,9 +39,34 @@ def annotations_dir() -> Path:
     return repo_root() / "annotations"
 
 
+# Folders under annotations/ that hold other data than annotation sets.
+NOT_ANNOTATION_SETS = ("releases", "selection")
+
+
+def annotation_set_name(name: str) -> str:
+    """The canonical name of an annotation set: its folder path relative to ``annotations/``, so that
+    ``./gold`` and ``gold/`` are ``gold``. Absolute paths, paths leaving ``annotations/`` (also through a
+    symbolic link), hidden folders and the folders of other data are refused."""
+    shown = repr(name[:80]) + ("..." if len(name) > 80 else "")
+    normal = os.path.normpath(name.strip()) if name.strip() else "."
+    parts = Path(normal).parts
+    if os.path.isabs(name) or normal == "." or ".." in parts or not name.isprintable() or len(name) > 200:
+        raise InputError(f"annotation set {shown}: give a folder inside annotations/, e.g. gold or agreement/round3/pass1")
+    if parts[0] in NOT_ANNOTATION_SETS or any(part.startswith(".") for part in parts):
+        raise InputError(f"annotation set {shown}: annotations/{parts[0]} is not an annotation set")
+    root = annotations_dir().resolve()
+    try:
+        inside = (root / normal).resolve().is_relative_to(root)
+    except (OSError, RuntimeError) as exc:  # a name too long, a loop of symbolic links
+        raise InputError(f"annotation set {shown}: {exc}") from None
+    if not inside:
+        raise InputError(f"annotation set {shown}: annotations/{normal} leads outside annotations/")
+    return Path(normal).as_posix()
+
+
 def annotation_set_dir(name: str) -> Path:
     """An annotation set is a folder of one JSON file per document, e.g. ``annotations/gold``."""
-    return annotations_dir() / name
+    return annotations_dir() / annotation_set_name(name)
 
 
 def default_corpus_path() -> Path:

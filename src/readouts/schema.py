@@ -11,7 +11,7 @@ from .errors import InputError, json_path
 from .jsonio import read_json
 from .paths import schema_dir
 
-SCHEMA_NAMES = ("document", "annotation", "prediction", "taxonomy", "actors", "settings", "submission-metadata")
+SCHEMA_NAMES = ("document", "annotation", "prediction", "taxonomy", "actors", "settings", "submission-metadata", "draft")
 
 
 @dataclass(frozen=True, order=True)
@@ -66,6 +66,11 @@ def schema_problems(name: str, instance: Any, where: str) -> list[Problem]:
 def _describe(error) -> str:
     if error.validator == "additionalProperties":
         return f"{error.message} (allowed: {', '.join(sorted(error.schema.get('properties', {})))})"
+    if error.validator == "required":  # say what the missing key is for, when the schema describes it
+        described = error.schema.get("properties", {})
+        for key in error.validator_value:
+            if error.message == f"{key!r} is a required property" and described.get(key, {}).get("description"):
+                return f"{error.message}: {described[key]['description']}"
     return error.message
 
 

@@ -1,6 +1,10 @@
 """The annotation store: one canonical JSON file per document in an annotation set folder
 (``annotations/gold/<document_id>.json``), loaded as typed objects or as one pandas DataFrame per layer."""
 
+import ctypes
+import errno
+import os
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -9,9 +13,11 @@ import pandas as pd
 
 from .errors import InputError
 from .jsonio import canonical_json, read_json, sha256_text, write_json
-from .paths import annotation_set_dir
+from .locks import exclusive_lock
+from .paths import NOT_ANNOTATION_SETS, annotation_set_dir, annotations_dir
 
 GOLD = "gold"
+AGREEMENT_REPORT = "report.json"  # written beside the passes of an agreement round; not an annotation
 
 
 @dataclass(frozen=True)
@@ -119,18 +125,96 @@ def annotation_path(document_id: str, set_name: str = GOLD, root: Path | None = 
 
 
 def save_annotation(annotation: Annotation | dict, set_name: str = GOLD, root: Path | None = None) -> Path:
-    """Write one annotation atomically in canonical form; returns the path."""
+    """Write one annotation atomically in canonical form, under the set's lock (so that it never lands in
+    a folder that ``save_annotations`` is replacing); returns the path."""
     data = annotation.to_dict() if isinstance(annotation, Annotation) else annotation
     path = annotation_path(data["document_id"], set_name, root)
-    write_json(path, data)
+    with exclusive_lock(path.parent):
+        write_json(path, data)
     return path
+
+
+def save_annotations(annotations: list[dict], set_name: str) -> list[Path]:
+    """Write several annotations into one set all-or-nothing: a reader, a failed write or a killed process
+    sees the set as it was or with every new file, never half a batch, and no temporary file is left in
+    it. The set is linked into a hidden staging folder beside it (hard links: no data is copied), the new
+    files are written there, and the two folders are exchanged in one atomic rename. Leftovers of an
+    interrupted call are removed by the next one."""
+    folder = annotation_set_dir(set_name)
+    staging, old = (folder.with_name(f".{folder.name}.{suffix}") for suffix in ("annotate-staging", "annotate-old"))
+    with exclusive_lock(folder):
+        _remove_leftovers(folder, staging, old)
+        try:
+            if folder.is_dir():
+                shutil.copytree(folder, staging, symlinks=True, copy_function=os.link)
+            else:
+                staging.mkdir(parents=True)
+            for annotation in annotations:
+                write_json(annotation_path(annotation["document_id"], root=staging), annotation)
+            _swap_in(staging, folder, old)
+        finally:
+            _remove_leftovers(folder, staging, old)
+    return [annotation_path(annotation["document_id"], root=folder) for annotation in annotations]
+
+
+def _swap_in(staging: Path, folder: Path, old: Path) -> None:
+    """Put the complete staging folder in the set's place."""
+    if not folder.is_dir():
+        os.rename(staging, folder)
+        return
+    try:
+        _exchange(staging, folder)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS):
+            raise
+        os.rename(folder, old)  # no atomic exchange on this system: a moment without the folder
+        os.rename(staging, folder)
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two folders in one atomic step (Linux renameat2 with RENAME_EXCHANGE)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        raise OSError(errno.ENOSYS, "renameat2 is not available", str(first))
+    at_cwd, rename_exchange = -100, 2
+    if libc.renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(first))
+
+
+def _remove_leftovers(folder: Path, staging: Path, old: Path) -> None:
+    """Undo what a failed or killed ``save_annotations`` left: the staging folder is never complete before
+    the exchange (and holds the replaced set after it), and the old folder is restored only if the process
+    stopped between the two fallback renames."""
+    if old.is_dir() and not folder.exists():
+        os.rename(old, folder)
+    for leftover in (staging, old):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+
+
+def annotation_sets(root: Path | None = None) -> list[str]:
+    """The name of every annotation set under ``annotations/`` (or ``root``): each folder, at any depth,
+    holding annotation files, such as ``gold``, ``agreement/pass1`` and ``agreement/round2/pass1``. Hidden
+    folders, releases, sample selections and agreement reports are not annotations."""
+    root = Path(root) if root else annotations_dir()
+    sets = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and not (folder == str(root) and d in NOT_ANNOTATION_SETS))
+        if Path(folder) != root and any(_is_annotation_file(name) for name in files):
+            sets.append(Path(folder).relative_to(root).as_posix())
+    return sorted(sets)
+
+
+def _is_annotation_file(name: str) -> bool:
+    return name.endswith(".json") and not name.startswith(".") and name != AGREEMENT_REPORT
 
 
 def annotation_files(set_name: str = GOLD, root: Path | None = None) -> list[Path]:
     folder = Path(root) if root else annotation_set_dir(set_name)
     if not folder.is_dir():
         raise InputError(f"{folder}: no such annotation set folder")
-    return sorted(folder.glob("*.json"))
+    return sorted(path for path in folder.glob("*.json") if _is_annotation_file(path.name))
 
 
 def load_raw(set_name: str = GOLD, root: Path | None = None) -> list[tuple[Path, Any]]:

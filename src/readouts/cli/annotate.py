@@ -1,14 +1,16 @@
 """``readouts annotate``: turn annotator drafts (mention strings, evidence quotes) into offset-only
-annotations in an annotation set, validated before anything is written."""
+annotations in an annotation set: every draft is checked first, then all are written at once, or none."""
 
+import sys
 from pathlib import Path
 
 from ..corpus import load_corpus
-from ..drafts import GUIDELINE_VERSION, annotation_to_draft, draft_to_annotation, now_utc
+from ..drafts import GUIDELINE_VERSION, annotation_to_draft, check_draft, draft_to_annotation, now_utc
 from ..errors import InputError
 from ..jsonio import read_json, write_json
-from ..paths import annotation_set_dir
-from ..store import GOLD, annotation_path, save_annotation
+from ..paths import annotation_set_dir, annotation_set_name
+from ..prelabel import PRELABEL_ID, prelabel_document
+from ..store import GOLD, annotation_path, save_annotations
 from ..validate import AnnotationChecker
 
 
@@ -17,9 +19,13 @@ def register(subparsers) -> None:
         "annotate", help="convert annotation drafts (strings and quotes) into offset-only annotations",
         description="Read draft JSON files written by an annotator (see docs/guidelines.md, 'Drafts'), locate every "
                     "mention string and evidence quote in the document text, record provenance, validate, and write "
-                    "annotations/<set>/<document_id>.json atomically. Drafts quote the text: keep them in work/ (git-ignored).")
-    parser.add_argument("drafts", nargs="+", type=Path, help="draft JSON files")
-    parser.add_argument("--set", default=GOLD, help="annotation set folder under annotations/ (default: gold)")
+                    "annotations/<set>/<document_id>.json. Every draft is checked against schema/draft.schema.json (unknown keys "
+                    "are refused; each participant states participation, role_type and office, \"\" when the text gives none) and "
+                    "validated before anything is written; then all are written at once, or none. A draft identical to the "
+                    "pre-annotator's output needs --accept-prelabel. Drafts quote the text: keep them in work/ (git-ignored).")
+    parser.add_argument("drafts", nargs="+", type=Path, help="draft JSON files (one per document)")
+    parser.add_argument("--set", default=GOLD,
+                        help="annotation set folder under annotations/, e.g. gold or agreement/round3/pass1 (default: gold)")
     parser.add_argument("--annotator-id", default=None,
                         help="who annotated, e.g. a person's handle or 'llm-annotator-a' (with --overwrite: default the previous one)")
     parser.add_argument("--annotator-kind", default=None, choices=["human", "llm", "model-prelabel"],
@@ -33,6 +39,9 @@ def register(subparsers) -> None:
     parser.add_argument("--reviewer-kind", default=None, choices=["human", "llm"])
     parser.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing annotation (its created time is kept)")
+    parser.add_argument("--accept-prelabel", action="store_true",
+                        help="for human and llm annotators: accept drafts identical to `readouts prelabel` output, after reading "
+                             "the text and checking every layer (recorded in the provenance history)")
     parser.set_defaults(handler=run)
 
     export = subparsers.add_parser(
@@ -76,28 +85,74 @@ def _action(args, previous: dict | None) -> str:
     return "updated from draft" if previous else "annotated from draft"
 
 
+def _same_as_prelabel(annotation: dict, document: dict) -> bool:
+    """Whether every layer equals what ``readouts prelabel`` proposes for the document (order aside)."""
+    def layers(data: dict) -> dict:
+        return {"in_scope": data["in_scope"], "contacts": data["contacts"], "topics": sorted(data["topics"]),
+                "participants": sorted(data["participants"], key=lambda p: p["actor_id"]),
+                "stance": sorted(data["stance"], key=lambda s: (s["holder"], s["target"]))}
+    return layers(annotation) == layers(prelabel_document(document))
+
+
 def run(args) -> int:
+    set_name = annotation_set_name(args.set)  # "./gold" is gold: the pre-label rule applies
     corpus = load_corpus(args.corpus)
-    checker = AnnotationChecker(corpus, gold=args.set == GOLD)
-    folder = annotation_set_dir(args.set)
-    prepared = []
-    for draft_path in args.drafts:
-        draft = read_json(draft_path)
-        if not isinstance(draft, dict) or draft.get("document_id") not in corpus:
-            raise InputError(f"{draft_path}: $.document_id: missing or not in the corpus")
-        target = annotation_path(draft["document_id"], root=folder)
-        previous = read_json(target) if target.exists() else None
-        if previous and not args.overwrite:
-            raise InputError(f"{target}: exists; pass --overwrite to replace it")
-        annotation = draft_to_annotation(draft, corpus[draft["document_id"]], _provenance(args, previous, str(draft_path)), str(draft_path))
-        annotation["guideline_version"] = args.guideline_version
-        problems = checker.check(annotation, str(draft_path))
-        if problems:
-            raise InputError("\n".join(str(p) for p in problems))
+    checker = AnnotationChecker(corpus, gold=set_name == GOLD)
+    folder = annotation_set_dir(set_name)
+    prepared, sources, failures = [], {}, []
+    for draft_path in args.drafts:  # check every draft, report every failing one, write none of them then
+        try:
+            annotation = _prepare(draft_path, args, corpus, checker, folder, sources)
+        except InputError as exc:
+            failures.append(str(exc))
+            continue
         prepared.append(annotation)
-    for annotation in prepared:  # write only when every draft passed
-        print(f"wrote {save_annotation(annotation, root=folder)}")
+    if failures:
+        raise InputError("\n".join(failures) + f"\nnothing written: {len(failures)} of {len(args.drafts)} drafts have problems")
+    try:
+        written = save_annotations(prepared, set_name)  # every draft passed: write all at once
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot write the annotations: {exc.strerror or exc}") from None
+    for path in written:
+        print(f"wrote {path}")
     return 0
+
+
+def _prepare(draft_path: Path, args, corpus: dict, checker: AnnotationChecker, folder: Path, sources: dict) -> dict:
+    """The checked annotation of one draft; ``sources`` maps the documents seen so far to their drafts."""
+    draft = read_json(draft_path)
+    check_draft(draft, str(draft_path))
+    doc_id = draft["document_id"]
+    if doc_id not in corpus:
+        raise InputError(f"{draft_path}: $.document_id: {doc_id!r} is not in the corpus")
+    if doc_id in sources:
+        raise InputError(f"{draft_path}: $.document_id: {doc_id!r} is also the document of {sources[doc_id]}; give one draft per document")
+    sources[doc_id] = draft_path
+    target = annotation_path(doc_id, root=folder)
+    previous = read_json(target) if target.exists() else None
+    if previous and not args.overwrite:
+        raise InputError(f"{target}: exists; pass --overwrite to replace it")
+    annotation = draft_to_annotation(draft, corpus[doc_id], _provenance(args, previous, str(draft_path)), str(draft_path))
+    annotation["guideline_version"] = args.guideline_version
+    problems = checker.check(annotation, str(draft_path))
+    if problems:
+        raise InputError("\n".join(str(p) for p in problems))
+    _check_not_an_unread_prelabel(annotation, corpus[doc_id], args, draft_path)
+    return annotation
+
+
+def _check_not_an_unread_prelabel(annotation: dict, document: dict, args, draft_path: Path) -> None:
+    """An unread pre-label must never enter a set as someone's work: a human or llm draft identical to the
+    pre-annotator's output is refused, unless --accept-prelabel says it was read (then the history says so)."""
+    provenance = annotation["provenance"]
+    if provenance["annotator_kind"] not in ("human", "llm") or not _same_as_prelabel(annotation, document):
+        return
+    if not args.accept_prelabel:
+        raise InputError(f"{draft_path}: every layer is identical to the pre-annotator's output ({PRELABEL_ID}); "
+                         "read the text and correct the draft, or pass --accept-prelabel if you checked every layer and agree")
+    print(f"warning: {draft_path}: identical to the pre-annotator's output; accepted with --accept-prelabel", file=sys.stderr)
+    provenance.setdefault("prelabel", PRELABEL_ID)
+    provenance["history"][-1]["action"] += " (accepted the pre-label unchanged)"
 
 
 def run_export(args) -> int:
