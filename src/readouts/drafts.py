@@ -10,7 +10,7 @@ from .actors import load_registry
 from .errors import InputError
 from .schema import schema_version
 
-GUIDELINE_VERSION = "1.1"
+GUIDELINE_VERSION = "1.2"
 DRAFT_KEYS = {"document_id", "in_scope", "contacts", "participants", "stance", "topics", "notes", "adjudication"}
 
 
