@@ -11,7 +11,7 @@ from ..errors import EXIT_BAD_INPUT, ReadoutsError
 
 # Subcommand groups, in the order --help lists them.
 COMMAND_MODULES = ("corpus", "validate", "annotate", "actors", "taxonomy", "prelabel", "release",
-                   "contacts", "perspectives", "evaluate", "compare", "leaderboard", "agreement", "baseline", "ls", "hub",
+                   "contacts", "perspectives", "audit", "evaluate", "compare", "leaderboard", "agreement", "baseline", "ls", "hub",
                    "stats")
 
 EPILOG = """\
