@@ -117,7 +117,7 @@ def format_agreement(result: dict) -> str:
                 ("topics: alpha (pooled)", lambda r: show(r["topics"]["alpha"])),
                 ("stance: triple F1", lambda r: show(r["stance"]["triple_f1"])),
                 ("stance: alpha", lambda r: show(r["stance"]["alpha"]))]
-        lines += ["", "by language" + "".join(f"{language:>10}" for language in languages)]
+        lines += ["", f"{'by language':<30}" + "".join(f"{language:>10}" for language in languages)]
         lines += [f"{name:<30}" + "".join(f"{cell(result['by_language'][language]):>10}" for language in languages)
                   for name, cell in rows]
     return "\n".join(lines)
