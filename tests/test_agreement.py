@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from readouts.agreement import agreement, nominal_alpha
+from readouts.agreement import agreement, agreement_by_language, nominal_alpha
 from readouts.cli import main
 from readouts.store import Annotation, save_annotation
 
@@ -96,3 +96,19 @@ def test_cli_table_json_and_out(passes, tmp_path, capsys):
     assert main(["agreement", "agreement/pass1", "agreement/pass2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["participants"]["f1"] == 0.8
     assert main(["agreement", str(folder_a), str(tmp_path / "nowhere")]) == 2
+
+
+def test_by_language_splits_the_common_documents(passes, capsys):
+    """Each language gets its own figures, equal to running the comparison on that language alone."""
+    _, first, second = passes
+    a, b = _typed(first), _typed(second)
+    result = agreement_by_language(a, b)
+    languages = {doc.split("-")[1] for doc in a.keys() & b.keys()}
+    assert set(result["by_language"]) == languages and len(languages) > 1
+    for language, figures in result["by_language"].items():
+        keep = [doc for doc in a.keys() & b.keys() if doc.split("-")[1] == language]
+        assert figures == agreement({d: a[d] for d in keep}, {d: b[d] for d in keep})
+    assert {k: v for k, v in result.items() if k != "by_language"} == agreement(a, b)
+    assert main(["agreement", "agreement/pass1", "agreement/pass2", "--by-language"]) == 0
+    printed = capsys.readouterr().out
+    assert "by language" in printed and all(language in printed for language in languages)

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import REPO
 from readouts.corpus import load_corpus
-from readouts.sampling import draw_sample, load_plan
+from readouts.sampling import draw_sample, excluded_ids, load_plan
 from readouts.store import annotation_sets
 from readouts.taxonomy import load_taxonomy
 from readouts.taxonomy_doc import render_taxonomy
@@ -44,12 +44,17 @@ def test_taxonomy_page_is_fresh():
     assert committed == render_taxonomy(load_taxonomy()), "docs/taxonomy.md is stale: run `readouts taxonomy doc`"
 
 
+PLANS = sorted((REPO / "annotations" / "selection").glob("*-plan.json"))
+
+
 @pytest.mark.corpus
-def test_pilot_sample_is_reproducible(shared_corpus):
-    selection = REPO / "annotations" / "selection"
+@pytest.mark.parametrize("plan_path", PLANS, ids=lambda p: p.name)
+def test_every_sample_is_reproducible_from_its_plan(plan_path, shared_corpus):
+    selection = plan_path.parent
     candidates = (selection / "candidates.txt").read_text().split()
-    drawn = draw_sample(load_plan(selection / "pilot-plan.json"), candidates, load_corpus(shared_corpus))
-    assert drawn == (selection / "pilot.txt").read_text().split(), "re-run `readouts corpus sample annotations/selection/pilot-plan.json`"
+    plan = load_plan(plan_path)
+    drawn = draw_sample(plan, candidates, load_corpus(shared_corpus), excluded=excluded_ids(plan, selection))
+    assert drawn == (selection / f"{plan['name']}.txt").read_text().split(), f"re-run `readouts corpus sample {plan_path}`"
 
 
 def _free_text(annotation: dict) -> list[str]:

@@ -55,6 +55,25 @@ def test_reports_of_the_same_contact_group_within_two_days():
     assert groups["pgu-en-1"] != groups["wh-en-1"]              # same parties, another contact type
 
 
+def test_reports_linked_by_contact_id_group_whatever_the_heuristic_says():
+    """An annotator's contact_id links reports the heuristic cannot see as one (other type, a week apart)."""
+    documents = {"wh-en-1": meta("wh-en-1", "2022-03-01"), "kremlin-en-9": meta("kremlin-en-9", "2022-03-09"),
+                 "pgu-en-5": meta("pgu-en-5", "2022-03-20")}
+    annotations = {"wh-en-1": call("wh-en-1", [{"type": "phone_call", "participants": ["joe-biden"], "contact_id": "c-1"}]),
+                   "kremlin-en-9": call("kremlin-en-9", [{"type": "other", "participants": ["joe-biden"], "contact_id": "c-1"}]),
+                   "pgu-en-5": call("pgu-en-5", [{"type": "other", "participants": ["joe-biden"], "contact_id": "c-2"}])}
+    groups = document_groups(documents, annotations)
+    assert groups["wh-en-1"] == groups["kremlin-en-9"] != groups["pgu-en-5"]
+
+
+def test_an_unlinked_contact_serialises_without_contact_id():
+    """Adding contact_id to the schema must not change the hash of any released annotation."""
+    plain = call("wh-en-1", [{"type": "phone_call", "participants": ["joe-biden"]}])
+    linked = call("wh-en-1", [{"type": "phone_call", "participants": ["joe-biden"], "contact_id": "c-1"}])
+    assert "contact_id" not in plain.to_dict()["contacts"][0]
+    assert linked.to_dict()["contacts"][0]["contact_id"] == "c-1" and plain.sha256() != linked.sha256()
+
+
 def test_party_order_does_not_matter_and_undated_reports_join_their_contact():
     documents = {"wh-en-1": meta("wh-en-1", "2022-03-01"), "seed-uk-1": meta("seed-uk-1", None)}
     annotations = {"wh-en-1": call("wh-en-1"),

@@ -69,6 +69,13 @@ def test_valid_annotation_passes(repo, gold_en):
     assert AnnotationChecker(load_corpus()).check(gold_en, "x.json") == []
 
 
+def test_contact_with_no_named_participant_is_valid_in_scope(repo, gold_en):
+    """Guidelines 1.2, D12: a round of talks that names nobody is in scope with an empty contact."""
+    nameless = _break(gold_en, lambda a: a.update(contacts=[{"type": "in_person_meeting", "participants": []}],
+                                                   participants=[], stance=[]))
+    assert AnnotationChecker(load_corpus()).check(nameless, "x.json") == []
+
+
 def test_file_name_must_match_document_id(repo, gold_en):
     problems = AnnotationChecker(load_corpus()).check(gold_en, "x.json", file_stem="other-id")
     assert [p.path for p in problems] == ["$.document_id"]

@@ -72,6 +72,24 @@ def agreement(first: dict[str, Annotation], second: dict[str, Annotation], names
     }
 
 
+def document_language(document_id: str) -> str:
+    """The language code inside a document id (``<source>-<language>-<native id>``)."""
+    return document_id.split("-")[1]
+
+
+def agreement_by_language(first: dict[str, Annotation], second: dict[str, Annotation],
+                          names: tuple[str, str] = ("A", "B")) -> dict:
+    """Agreement over all common documents and again within each language, so a figure for Russian or
+    Ukrainian is never hidden in the English majority."""
+    common = first.keys() & second.keys()
+    languages = sorted({document_language(doc) for doc in common})
+    by_language = {}
+    for language in languages:
+        keep = {doc for doc in common if document_language(doc) == language}
+        by_language[language] = agreement({d: first[d] for d in keep}, {d: second[d] for d in keep}, names)
+    return {**agreement(first, second, names), "by_language": by_language}
+
+
 def format_agreement(result: dict) -> str:
     def show(value):
         return "   n/a" if value is None else f"{value:6.3f}"
@@ -89,4 +107,17 @@ def format_agreement(result: dict) -> str:
              f"{'stance: alpha on ' + str(result['stance']['shared_pairs']) + ' shared pairs':<44}{show(result['stance']['alpha'])}",
              "", "topics: Krippendorff alpha per label (documents both judged in scope)"]
     lines += [f"  {label:<42}{show(value)}" for label, value in result["topics"]["alpha_per_label"].items()]
+    if "by_language" in result:
+        languages = list(result["by_language"])
+        rows = [("documents (both in scope)", lambda r: f"{r['documents']['common']:>3} ({r['documents']['both_in_scope']:>2})"),
+                ("in scope: Cohen kappa", lambda r: show(r["in_scope"]["cohen_kappa"])),
+                ("in scope: observed agreement", lambda r: show(r["in_scope"]["agreement"])),
+                ("direct participants: F1", lambda r: show(r["participants"]["f1"])),
+                ("mention spans: strict F1", lambda r: show(r["spans"]["strict_f1"])),
+                ("topics: alpha (pooled)", lambda r: show(r["topics"]["alpha"])),
+                ("stance: triple F1", lambda r: show(r["stance"]["triple_f1"])),
+                ("stance: alpha", lambda r: show(r["stance"]["alpha"]))]
+        lines += ["", f"{'by language':<30}" + "".join(f"{language:>10}" for language in languages)]
+        lines += [f"{name:<30}" + "".join(f"{cell(result['by_language'][language]):>10}" for language in languages)
+                  for name, cell in rows]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from .actors import load_registry
 from .errors import InputError
 from .schema import require_valid, schema_version
 
-GUIDELINE_VERSION = "1.1"
+GUIDELINE_VERSION = "1.2"
 
 
 def now_utc() -> str:

@@ -10,7 +10,8 @@ from .jsonio import atomic_write_text, read_json
 from .schema import Problem
 
 PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description", "exclude_samples"}
-STRATUM_KEYS = {"id_prefix", "n", "balance_by_year", "with_parallels", "date_from", "date_to"}
+STRATUM_KEYS = {"id_prefix", "n", "balance_by_year", "with_parallels", "date_from", "date_to", "pool"}
+POOLS = ("candidates", "non_candidates")
 
 
 def _check_plan(plan: dict, where: str) -> None:
@@ -21,6 +22,8 @@ def _check_plan(plan: dict, where: str) -> None:
         for index, stratum in enumerate(plan["strata"]):
             if set(stratum) - STRATUM_KEYS or "id_prefix" not in stratum or not isinstance(stratum.get("n"), int):
                 problems.append(Problem(where, f"$.strata[{index}]", f"a stratum has keys {sorted(STRATUM_KEYS)} (id_prefix and integer n required)"))
+            elif stratum.get("pool", "candidates") not in POOLS:
+                problems.append(Problem(where, f"$.strata[{index}].pool", f"pool is one of {list(POOLS)}"))
     if problems:
         raise InputError("\n".join(map(str, problems)))
 
@@ -30,7 +33,8 @@ def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], w
     """Draw each stratum from the candidates with the plan's seed: documents longer than ``max_chars``
     and ``excluded`` ones (earlier samples) are left out; with ``balance_by_year`` the draw cycles over
     years so each year is represented; ``with_parallels`` adds the documents sharing a ``parallel_group``
-    with a drawn one."""
+    with a drawn one; ``"pool": "non_candidates"`` draws from the documents the selector rejected (to
+    measure its recall)."""
     _check_plan(plan, where)
     rng = random.Random(plan["seed"])
     max_chars = plan.get("max_chars")
@@ -40,12 +44,15 @@ def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], w
     for doc in documents.values():
         if doc.get("parallel_group"):
             by_group[doc["parallel_group"]].append(doc["id"])
+    rejected = sorted(set(documents) - set(candidates))
     for stratum in plan["strata"]:
-        pool = [c for c in candidates if c.startswith(stratum["id_prefix"]) and c not in chosen and c not in excluded
+        source = rejected if stratum.get("pool") == "non_candidates" else candidates
+        pool = [c for c in source if c.startswith(stratum["id_prefix"]) and c not in chosen and c not in excluded
                 and (not max_chars or len(documents[c]["text"]) <= max_chars)
                 and stratum.get("date_from", "") <= documents[c]["date"] <= stratum.get("date_to", "9999")]
         if len(pool) < stratum["n"]:
-            raise InputError(f"{where}: stratum {stratum['id_prefix']!r} asks for {stratum['n']} documents; only {len(pool)} candidates qualify")
+            raise InputError(f"{where}: stratum {stratum['id_prefix']!r} asks for {stratum['n']} documents; only {len(pool)} "
+                             f"{stratum.get('pool', 'candidates').replace('_', '-')} qualify")
         picked = _pick(pool, stratum, documents, rng)
         chosen.extend(picked)
         if stratum.get("with_parallels"):

@@ -1,8 +1,9 @@
 """Leak-free train/validation/test splits and the evaluation settings built on them.
 
 Documents that share content are grouped and a group never straddles two splits: parallel translations
-(``parallel_group`` in the corpus) and reports of the same contact by different sides (same contact type,
-same unordered set of direct parties, dates at most ``CONTACT_WINDOW_DAYS`` apart). Groups are assigned by
+(``parallel_group`` in the corpus), reports that annotators linked to one contact (the same ``contact_id``)
+and reports the heuristic takes for the same contact (same contact type, same unordered set of direct
+parties, dates at most ``CONTACT_WINDOW_DAYS`` apart). Groups are assigned by
 hashing with a fixed seed, stratified by source and language. Assignments are frozen in
 ``annotations/splits.json``: a released document never changes split. Evaluation settings
 (``annotations/settings.json``) are data: filters over the standard splits."""
@@ -107,6 +108,9 @@ def document_groups(documents: Mapping[str, Mapping], annotations: Mapping[str, 
         if doc_id in annotations:
             for key in contact_keys(annotations[doc_id]):
                 by_contact[key].append((_parse_date(meta.get("date")), doc_id))
+            for contact in annotations[doc_id].contacts:
+                if contact.contact_id:
+                    by_parallel[("linked", contact.contact_id)].append(doc_id)
     for members in by_parallel.values():
         for doc_id in members[1:]:
             groups.union(members[0], doc_id)

@@ -91,8 +91,21 @@ def stats_markdown() -> str:
     for name, frame in label_frames(annotations, documents).items():
         out += [f"### {name.capitalize()} by language", ""]
         out += [_table(_crosstab(frame["label"], frame["language"], languages)) if not frame.empty else "None annotated yet.", ""]
-    out += ["### Selection precision", "", _selection_text(annotations), "", "### Agreement", "", _agreement_text(), ""]
+    out += ["### Selection precision and recall", "", _selection_text(annotations), "", "### Agreement", "", _agreement_text(), "",
+            "### Checks against the publishers' own statements", "", _publisher_text(), ""]
     return "\n".join(out)
+
+
+def _publisher_text() -> str:
+    path = annotations_dir() / "reviews" / "publisher-checks.json"
+    if not path.is_file():
+        return "To be measured: run `readouts audit publishers --out annotations/reviews/publisher-checks.json`."
+    result = read_json(path)
+    rows = {check: figures for check, figures in result.items() if check != "disagreements"}
+    table = pd.DataFrame(rows).T[["agree", "total", "share"]]
+    table.index.name = "check (annotations/reviews/publisher-checks.json)"
+    table = table.astype(object).where(table.notna(), None)
+    return (table.to_markdown(missingval="–") + f"\n\nDisagreements listed for review: {len(result['disagreements'])}.")
 
 
 def _selection_text(annotations: list[Annotation]) -> str:
@@ -101,8 +114,16 @@ def _selection_text(annotations: list[Annotation]) -> str:
     result = selection_precision(read_candidates(), {a.document_id: a.in_scope for a in annotations})
     if not result["annotated_candidates"]:
         return "To be measured: no candidate is annotated yet."
-    return (f"Of {result['annotated_candidates']} annotated candidates of the selection rules, {result['in_scope']} are in "
-            f"scope: precision {result['precision']:.3f}. Recall is to be measured (it needs annotated non-candidates).")
+    text = (f"Of {result['annotated_candidates']} annotated candidates of the selection rules, {result['in_scope']} are in "
+            f"scope: precision {result['precision']:.3f}.")
+    candidates = set(read_candidates())
+    rejected = [a for a in annotations if a.document_id not in candidates]
+    if not rejected:
+        return text + " Recall is to be measured (it needs annotated non-candidates)."
+    by_source = pd.DataFrame([{"source": "-".join(a.document_id.split("-")[:2]), "in_scope": a.in_scope} for a in rejected])
+    table = by_source.groupby("source")["in_scope"].agg(annotated="size", in_scope="sum")
+    return (text + " Annotated documents the selector rejected (a seeded random sample where a plan says so: they "
+            "estimate what the selector misses, i.e. its recall):\n\n" + _table(table))
 
 
 def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:

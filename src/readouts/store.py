@@ -56,6 +56,7 @@ class Stance:
 class Contact:
     type: str
     participants: tuple[str, ...] = ()
+    contact_id: str = ""  # shared by every report of the same contact, across publishers ("" = not linked)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Annotation:
             schema_version=data["schema_version"],
             guideline_version=data["guideline_version"],
             in_scope=data["in_scope"],
-            contacts=tuple(Contact(c["type"], tuple(c["participants"])) for c in data["contacts"]),
+            contacts=tuple(Contact(c["type"], tuple(c["participants"]), c.get("contact_id", "")) for c in data["contacts"]),
             participants=tuple(
                 Participant(**{**p, "mentions": tuple(Mention(**m) for m in p["mentions"])}) for p in data["participants"]
             ),
@@ -98,6 +99,9 @@ class Annotation:
     def to_dict(self) -> dict:
         data = asdict(self)
         extra = data.pop("extra")
+        for contact in data["contacts"]:
+            if not contact["contact_id"]:  # unlinked contacts serialise as before, so their hashes do not change
+                del contact["contact_id"]
         data = _lists(data)
         data.update(extra)
         return data

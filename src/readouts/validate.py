@@ -88,8 +88,6 @@ class AnnotationChecker:
                     report(f"{base}.mentions[{m_index}]", f"empty or reversed span [{mention['start']}, {mention['end']})")
                 if spans[(mention["start"], mention["end"])] > 1:
                     report(f"{base}.mentions[{m_index}]", f"duplicate mention span [{mention['start']}, {mention['end']})")
-        if data["in_scope"] and not any(p["participation"] == "direct" for p in data["participants"]):
-            report("$.participants", "an in-scope document has at least one direct participant")
 
     def _check_contacts(self, data, report) -> None:
         direct = {p["actor_id"] for p in data["participants"] if p["participation"] == "direct"}

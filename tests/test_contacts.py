@@ -1,0 +1,75 @@
+"""Linking reports of one contact across publishers, and comparing their accounts (invented documents)."""
+
+import json
+
+import pytest
+from conftest import make_gold
+from release_helpers import add_documents, invented_document
+
+from readouts.cli import main
+from readouts.contacts import propose_links, reports
+from readouts.corpus import load_corpus
+from readouts.perspectives import compare_accounts
+from readouts.store import Annotation, load_annotations
+
+
+@pytest.fixture
+def three_accounts(repo):
+    """One call reported by Washington, Kyiv and Moscow (same parties, within two days), and an unrelated call."""
+    documents = [invented_document("wh-en-call1", "2022-03-01"),
+                 invented_document("pgu-en-call1", "2022-03-02", source="president.gov.ua", license_="CC-BY-4.0"),
+                 invented_document("kremlin-en-call1", "2022-03-01", source="kremlin.ru", license_="CC-BY-4.0"),
+                 invented_document("kremlin-en-later", "2022-03-20", source="kremlin.ru", license_="CC-BY-4.0")]
+    add_documents(repo, documents, annotate=False)
+    from readouts.store import save_annotation
+    for document in documents:
+        changes = {"topics": ["sanctions"], "stance": []} if document["id"].startswith("kremlin") else {}
+        save_annotation(make_gold(document, **changes))
+    return documents
+
+
+def _gold() -> dict[str, Annotation]:
+    return {a.document_id: a for a in load_annotations()}
+
+
+def test_propose_groups_reports_of_other_publishers_within_the_window(three_accounts):
+    groups = propose_links(reports(_gold(), load_corpus()))
+    assert [[r.document_id for r in g] for g in groups] == [["kremlin-en-call1", "pgu-en-call1", "wh-en-call1"]]
+
+
+def test_link_is_all_or_nothing_and_recorded(three_accounts, capsys):
+    assert main(["contacts", "link", "2022-03-01-biden-zelenskyy", "wh-en-call1", "pgu-en-call1:0", "kremlin-en-call1",
+                 "--annotator-id", "tester"]) == 0
+    gold = _gold()
+    assert {d for d, a in gold.items() if a.contacts[0].contact_id == "2022-03-01-biden-zelenskyy"} == \
+        {"wh-en-call1", "pgu-en-call1", "kremlin-en-call1"}
+    assert gold["wh-en-call1"].provenance["history"][-1]["action"] == "linked contact 2022-03-01-biden-zelenskyy"
+    assert propose_links(reports(gold, load_corpus())) == [], "linked reports are no longer proposed"
+    before = {d: a.to_dict() for d, a in gold.items()}
+    # a bad reference anywhere leaves every file as it was
+    assert main(["contacts", "link", "other-id", "kremlin-en-later", "wh-en-call1:7", "--annotator-id", "tester"]) == 2
+    assert main(["contacts", "link", "other-id", "kremlin-en-later", "wh-en-call1", "--annotator-id", "tester"]) == 2
+    assert "already linked" in capsys.readouterr().err
+    assert main(["contacts", "link", "Bad Id", "kremlin-en-later", "pgu-en-call1", "--annotator-id", "tester"]) == 2
+    assert {d: a.to_dict() for d, a in _gold().items()} == before
+
+
+def test_perspectives_report_what_one_account_lacks(three_accounts, capsys, tmp_path):
+    main(["contacts", "link", "c1", "wh-en-call1", "pgu-en-call1", "kremlin-en-call1", "--annotator-id", "tester"])
+    result = compare_accounts(_gold(), load_corpus())
+    assert len(result["contacts"]) == 1
+    # the Kremlin's account has only 'sanctions': it omits military_aid, which both others report
+    assert result["omitted_topics"] == {"kremlin.ru": {"military_aid": 1}}
+    missing = [d for d in result["contacts"][0]["differences"] if d["missing_from"] == "kremlin.ru"]
+    assert {d["reported_by"] for d in missing} == {"president.gov.ua", "whitehouse.gov"}
+    assert all(d["stance"] == [["joe-biden", "sanctions_on_russia", "favor"]] for d in missing)
+    assert main(["perspectives", "--out", str(tmp_path / "p")]) == 0
+    printed = capsys.readouterr().out
+    assert "military_aid" in printed and "kremlin.ru" in printed
+    assert json.loads((tmp_path / "p" / "perspectives.json").read_text())["omitted_topics"] == result["omitted_topics"]
+    assert (tmp_path / "p" / "perspectives.png").stat().st_size > 0
+
+
+def test_perspectives_without_links_say_so(three_accounts, capsys):
+    assert main(["perspectives"]) == 0
+    assert "no linked contact" in capsys.readouterr().out

@@ -1,0 +1,34 @@
+"""Seeded stratified samples: the plan's pools, including the selector's rejects for recall studies."""
+
+import pytest
+
+from readouts.errors import InputError
+from readouts.sampling import draw_sample
+
+
+def _documents(n: int) -> dict[str, dict]:
+    return {f"resist-uk-{i:03d}": {"id": f"resist-uk-{i:03d}", "text": "x" * 100, "date": "2022-03-01"} for i in range(n)}
+
+
+def test_non_candidate_pool_draws_only_rejected_documents():
+    documents = _documents(20)
+    candidates = [f"resist-uk-{i:03d}" for i in range(5)]
+    plan = {"name": "recall", "seed": 7, "strata": [{"id_prefix": "resist-uk-", "n": 10, "pool": "non_candidates"}]}
+    drawn = draw_sample(plan, candidates, documents)
+    assert len(drawn) == 10 and not set(drawn) & set(candidates)
+    assert drawn == draw_sample(plan, candidates, documents), "same seed, same sample"
+
+
+def test_default_pool_is_the_candidates():
+    documents = _documents(20)
+    candidates = [f"resist-uk-{i:03d}" for i in range(5)]
+    plan = {"name": "s", "seed": 7, "strata": [{"id_prefix": "resist-uk-", "n": 5}]}
+    assert draw_sample(plan, candidates, documents) == sorted(candidates)
+
+
+@pytest.mark.parametrize("pool, message", [("everything", "pool is one of"), ("non_candidates", "only 15 non-candidates qualify")])
+def test_bad_or_too_small_pool_is_bad_input(pool, message):
+    documents = _documents(20)
+    plan = {"name": "s", "seed": 7, "strata": [{"id_prefix": "resist-uk-", "n": 99, "pool": pool}]}
+    with pytest.raises(InputError, match=message):
+        draw_sample(plan, [f"resist-uk-{i:03d}" for i in range(5)], documents)
