@@ -288,6 +288,14 @@ def load_sources(path: Path | None = None) -> dict:
     return data
 
 
+def unpublished_urls(path: Path | None = None) -> dict[str, str]:
+    """Publisher URLs of the listed documents that have no public source (empty when there is no list)."""
+    path = Path(path) if path else sources_path()
+    if not path.is_file():
+        return {}
+    return {d["id"]: d.get("url", "") for d in load_sources(path)["documents"] if not d.get("repo")}
+
+
 def expected_documents(sources: dict) -> list[Expected]:
     return [Expected(d["id"], d["text_sha256"], d["record_sha256"], d.get("repo")) for d in sources["documents"]]
 
@@ -342,8 +350,10 @@ def make_sources(documents_path: Path, upstream_root: Path) -> dict:
     for _, record in iter_jsonl(documents_path):
         upstream = record.get("upstream") or {}
         repo = upstream.get("repo")
-        documents.append({"id": record["id"], "repo": repo, "text_sha256": record["text_sha256"],
-                          "record_sha256": sha256_line(record)})
+        entry = {"id": record["id"], "repo": repo, "text_sha256": record["text_sha256"], "record_sha256": sha256_line(record)}
+        if not repo:  # no public source: keep where the text can be read (the Hub card lists it)
+            entry["url"] = record.get("url") or ""
+        documents.append(entry)
         if repo:
             if pins.setdefault(repo, upstream["commit"]) != upstream["commit"]:
                 raise InputError(f"document {record['id']}: {repo} at a second commit {upstream['commit']}")
