@@ -10,10 +10,19 @@ import pytest
 from readouts.cli import COMMANDS, build_parser
 from readouts.extras import EXTRAS
 
-# Run the CLI with every optional module made unimportable, as in an install without extras.
-BLOCKED = ", ".join(repr(m) for modules in EXTRAS.values() for m in modules)
-RUN_WITHOUT_EXTRAS = (f"import sys\nfor m in ({BLOCKED},): sys.modules[m] = None\n"
-                      "from readouts.cli import main\nsys.exit(main(sys.argv[1:]))")
+# Run the CLI with every optional module made unimportable (as in an install without extras): a finder
+# placed first refuses them, as Python does for a module that is not installed.
+BLOCKED = tuple(m for modules in EXTRAS.values() for m in modules)
+RUN_WITHOUT_EXTRAS = f"""
+import sys
+class NotInstalled:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {BLOCKED!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, NotInstalled())
+from readouts.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def without_extras(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -13,6 +13,7 @@ import mlcroissant
 import pytest
 import yaml
 from conftest import make_gold, tiny_document
+from test_cli_light import RUN_WITHOUT_EXTRAS
 from release_helpers import add_documents, calls, invented_document, prepare
 
 from readouts.cli import main
@@ -182,7 +183,7 @@ def test_the_latest_real_release_builds_and_loads(shared_corpus, offline, tmp_pa
 
 def test_labels_are_strings_and_rows_make_a_valid_submission_scored_outside_any_checkout(built, offline, tmp_path):
     """A downloaded folder (a copy, far from any checkout, READOUTS_ROOT unset): load with datasets, turn the
-    test rows into predictions, and score them with `readouts evaluate --hub-dir`."""
+    test rows into predictions, and score them with `readouts evaluate --hub-dir` on a core install."""
     downloaded = tmp_path / "elsewhere" / "readouts-v0.1.0"
     shutil.copytree(built, downloaded)
     test_rows = datasets.load_dataset(str(downloaded), "standard", cache_dir=str(tmp_path / "cache"))["test"]
@@ -197,7 +198,8 @@ def test_labels_are_strings_and_rows_make_a_valid_submission_scored_outside_any_
                 "stance": [{k: v for k, v in s.items() if k != "evidence"} for s in row["stance"]]}
             handle.write(json.dumps(prediction, ensure_ascii=False) + "\n")
     environment = {k: v for k, v in os.environ.items() if k not in ("READOUTS_ROOT", "READOUTS_CORPUS")}
-    result = subprocess.run([sys.executable, "-c", "import sys; from readouts.cli import main; sys.exit(main())",
+    # the core install is enough: every optional dependency is made unimportable for the harness
+    result = subprocess.run([sys.executable, "-c", RUN_WITHOUT_EXTRAS,
                              "evaluate", str(predictions), "--hub-dir", str(downloaded), "--split", "test", "--json",
                              "--n-resamples", "50"],
                             capture_output=True, text=True, env=environment, cwd=tmp_path / "elsewhere", timeout=300)
