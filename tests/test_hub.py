@@ -300,3 +300,12 @@ def test_a_rebuilt_corpus_without_the_unpublished_documents_builds_the_same_fold
     files = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(other) for p in other.rglob("*") if p.is_file())
     assert all((built / f).read_bytes() == (other / f).read_bytes() for f in files)
+
+
+def test_readme_cites_the_latest_release_as_the_card_does(monkeypatch):
+    from conftest import REPO
+    from readouts.hub import citation_bibtex
+    from readouts.releases import latest_release
+
+    monkeypatch.setenv("READOUTS_ROOT", str(REPO))
+    assert citation_bibtex(load_manifest(latest_release())) in (REPO / "README.md").read_text(encoding="utf-8")

@@ -327,8 +327,8 @@ def dataset_card(manifest: dict, annotations: dict[str, Annotation], documents: 
         f"{HARNESS_URL}) against this folder alone, no checkout needed:", "",
         "```bash", f"hf download {repo_id} --repo-type dataset --revision v{version} --local-dir readouts-v{version}",
         f"readouts evaluate predictions.jsonl --hub-dir readouts-v{version} --split test", "```", "",
-        "The public leaderboard (`eval/LEADERBOARD.md` in the harness repository) lists every submitted system with "
-        "bootstrap confidence intervals; results are added by pull request (see the harness README).", "",
+        f"The public leaderboard ({HARNESS_URL}/blob/main/eval/LEADERBOARD.md) lists every submitted system with "
+        "bootstrap confidence intervals; a result is added by pull request, and CI re-scores it (see the harness README).", "",
         "## Annotation", "",
         "Annotations are produced by LLM-based annotators following the project's annotation guidelines (unless the "
         "provenance names a human annotator), with an independent blind second pass on a sample. "
