@@ -431,7 +431,7 @@ def croissant(manifest: dict, counts: dict[str, dict[str, int]], out: Path, repo
                        "participants, contacts, stance and topics.",
         "license": ["https://creativecommons.org/licenses/by/4.0/", "https://www.usa.gov/government-copyright"],
         "url": f"https://huggingface.co/datasets/{repo_id}",
-        "citeAs": f"Readouts v{version} ({manifest['date']}), a benchmark of diplomatic-contact readouts.",
+        "citeAs": citation_bibtex(manifest, repo_id),
         "inLanguage": list(LANGUAGES), "keywords": ["diplomacy", "stance", "entity mentions", "multilingual"],
         "distribution": files, "recordSet": record_sets,
         "rai:dataCollection": "Public web pages of the White House (readouts), the President of Ukraine, the Kremlin and a "
