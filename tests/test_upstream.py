@@ -6,6 +6,7 @@ import functools
 import hashlib
 import http.server
 import json
+import re
 import socket
 import threading
 from pathlib import Path
@@ -339,10 +340,17 @@ def test_fetch_refuses_paths_that_leave_the_folder(listed, tmp_path, capsys):
     assert "unsafe upstream path" in capsys.readouterr().err
 
 
-def test_sources_format_is_checked(tmp_path):
-    bad = tmp_path / "s.json"
-    bad.write_text('{"format": "other"}', encoding="utf-8")
-    with pytest.raises(InputError, match="format"):
+@pytest.mark.parametrize("change, where", [
+    (lambda s: s.update(format="other"), "$.format"),
+    (lambda s: s["documents"][0].pop("text_sha256"), "$.documents[0]"),
+    (lambda s: s["repositories"][0]["files"][0].update(bytes="many"), "$.repositories[0].files[0].bytes"),
+])
+def test_a_malformed_sources_list_is_named(listed, tmp_path, capsys, change, where):
+    sources = json.loads(listed[1].read_text(encoding="utf-8"))
+    change(sources)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(sources), encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(f"{bad}: {where}")):
         load_sources(bad)
 
 

@@ -57,24 +57,17 @@ def _upstream(repo: str, commit: str, path: str) -> dict:
     return {"repo": repo, "path": path, "commit": commit}
 
 
-def _read_text(path: Path, encoding: str = "utf-8") -> str:
-    try:
-        return path.read_text(encoding=encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-
-
 def _csv_rows(path: Path, encoding: str = "utf-8") -> Iterator[dict]:
     csv.field_size_limit(1 << 30)
     # newline="" semantics: keep \r\n inside quoted fields as they are in the file
-    handle = io.StringIO(_read_text_raw(path, encoding), newline="")
+    handle = io.StringIO(_read_text(path, encoding), newline="")
     try:
         yield from csv.DictReader(handle)
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
 
 
-def _read_text_raw(path: Path, encoding: str) -> str:
+def _read_text(path: Path, encoding: str) -> str:
     try:
         with open(path, encoding=encoding, newline="") as handle:
             return handle.read()
@@ -124,7 +117,7 @@ def whitehouse_document(path: Path, relative: str, upstream: dict) -> dict:
     """One White House ``*.md`` readout: YAML front matter (title, date, source_url) and a Markdown body."""
     import yaml
 
-    raw = _read_text_raw(path, "utf-8").replace("\r\n", "\n")
+    raw = _read_text(path, "utf-8").replace("\r\n", "\n")
     match = _FRONT_MATTER.match(raw)
     if not match:
         raise InputError(f"{path}: no YAML front matter between the first two '---' lines")
@@ -195,7 +188,7 @@ def _js_entries(source: str) -> Iterator[str]:
 
 def resist_documents(path: Path, language: str, upstream: dict) -> Iterator[dict]:
     """``static/content/messages*.js``: one ``{ id: '…', … text: `…` }`` entry a document."""
-    for entry in _js_entries(_read_text_raw(path, "utf-8")):
+    for entry in _js_entries(_read_text(path, "utf-8")):
         values: dict[str, str] = {}
         for name, quoted, backquoted in _JS_FIELD.findall(entry):
             values.setdefault(name, _js_string(quoted) if backquoted == "" else backquoted)
@@ -276,15 +269,40 @@ def sha256_line(record: dict) -> str:
     return hashlib.sha256(record_line(record).encode("utf-8")).hexdigest()
 
 
+_SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+SOURCES_SCHEMA = {
+    "type": "object", "required": ["format", "repositories", "documents"],
+    "properties": {
+        "format": {"const": SOURCES_FORMAT},
+        "repositories": {"type": "array", "items": {
+            "type": "object", "required": ["repo", "commit", "files"], "additionalProperties": False,
+            "properties": {
+                "repo": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"},
+                "commit": {"type": "string", "pattern": "^[0-9a-f]{40}$"},
+                "files": {"type": "array", "items": {
+                    "type": "object", "required": ["path", "sha256", "bytes"], "additionalProperties": False,
+                    "properties": {"path": {"type": "string", "minLength": 1}, "sha256": _SHA256,
+                                   "bytes": {"type": "integer", "minimum": 0}}}}}}},
+        "documents": {"type": "array", "items": {
+            "type": "object", "required": ["id", "repo", "text_sha256", "record_sha256"], "additionalProperties": False,
+            "properties": {"id": {"type": "string", "minLength": 1}, "repo": {"type": ["string", "null"]},
+                           "text_sha256": _SHA256, "record_sha256": _SHA256, "url": {"type": "string"}}}},
+    },
+}
+
+
 def load_sources(path: Path | None = None) -> dict:
-    """The committed list, checked for its shape (format marker, files and documents)."""
+    """The committed list, checked against SOURCES_SCHEMA (the format sources/README.md describes)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    from .errors import json_path
+
     path = Path(path) if path else sources_path()
     data = read_json(path)
-    if not isinstance(data, dict) or data.get("format") != SOURCES_FORMAT:
-        raise InputError(f"{path}: $.format: expected {SOURCES_FORMAT!r}")
-    for key in ("repositories", "documents"):
-        if not isinstance(data.get(key), list):
-            raise InputError(f"{path}: $.{key}: expected a list")
+    error = best_match(Draft202012Validator(SOURCES_SCHEMA).iter_errors(data))
+    if error is not None:
+        raise InputError(f"{path}: {json_path(error.absolute_path)}: {error.message[:200]}")
     return data
 
 
