@@ -359,3 +359,14 @@ def test_hashes_in_the_list_are_of_the_record_line(listed):
     first = documents.read_text(encoding="utf-8").splitlines()[1]
     listed_first = load_sources(sources)["documents"][1]
     assert listed_first["record_sha256"] == hashlib.sha256(first.encode("utf-8")).hexdigest()
+
+
+def test_fetch_into_a_file_or_rebuild_into_an_unwritable_place_is_a_message(listed, upstream, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["corpus", "fetch", str(blocker), "--base-url", "http://127.0.0.1:9", "--sources", str(listed[1])]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert main(["corpus", "rebuild", "--from", str(upstream), "--sources", str(listed[1]),
+                 "--out", str(blocker / "documents.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "Traceback" not in err

@@ -137,8 +137,11 @@ def build(out: Path, version: str, corpus_path: Path | None = None, repo_id: str
         raise InputError(f"{out} is a file: choose a folder")
     if out.is_dir() and not _is_build(out) and any(out.iterdir()):
         raise InputError(f"{out} is not empty and not a previous build (no {FILE_LIST} or manifest.json): choose another folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write there ({exc.strerror or exc})") from None
     try:
         _write_folder(fresh, version, manifest, annotations, documents, repo_id)
         _swap(fresh, out)

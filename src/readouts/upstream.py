@@ -353,7 +353,10 @@ def rebuild(upstream_root: Path, sources: dict, progress=None) -> tuple[list[str
 
 
 def write_documents(lines: list[str], out: Path) -> None:
-    atomic_write_text(out, "".join(line + "\n" for line in lines))
+    try:
+        atomic_write_text(out, "".join(line + "\n" for line in lines))
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from None
 
 
 # --- Making the list (maintainers) -----------------------------------------------------------------
@@ -443,10 +446,7 @@ def fetch(root: Path, sources: dict, base_url: str = RAW_BASE_URL, progress=None
     """Download every listed file that is not already in ``root`` with the right SHA-256 (so an interrupted
     fetch resumes where it stopped); each file is checked and then moved into place. Returns (downloaded,
     already present). No network or an unreachable host is an InputError saying so."""
-    import os
-    import tempfile
     import urllib.error
-    import urllib.request
 
     root = Path(root)
     files = upstream_files(sources)
@@ -454,23 +454,9 @@ def fetch(root: Path, sources: dict, base_url: str = RAW_BASE_URL, progress=None
     bar = progress(total=sum(f.bytes for f in todo)) if progress else None
     try:
         for item in todo:
-            target = item.local(root)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            url = item.url(base_url)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            url, target = item.url(base_url), item.local(root)
             try:
-                digest = hashlib.sha256()
-                with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:
-                    for block in iter(lambda: response.read(1 << 16), b""):
-                        out.write(block)
-                        digest.update(block)
-                        if bar:
-                            bar.update(len(block))
-                if digest.hexdigest() != item.sha256:
-                    raise InputError(f"{url}: SHA-256 {digest.hexdigest()} differs from the listed {item.sha256}; "
-                                     "the file was not saved")
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, target)
+                _download(url, target, item.sha256, bar)
             except urllib.error.HTTPError as exc:
                 raise InputError(f"{url}: HTTP {exc.code} {exc.reason}") from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
@@ -479,10 +465,32 @@ def fetch(root: Path, sources: dict, base_url: str = RAW_BASE_URL, progress=None
                                  "are kept)") from None
             except OSError as exc:
                 raise InputError(f"{target}: cannot write ({exc.strerror or exc})") from None
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
     finally:
         if bar:
             bar.close()
     return len(todo), len(files) - len(todo)
+
+
+def _download(url: str, target: Path, sha256: str, bar=None) -> None:
+    """Stream ``url`` into a temporary file beside ``target``; keep it only if its SHA-256 is right."""
+    import os
+    import tempfile
+    import urllib.request
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:
+            for block in iter(lambda: response.read(1 << 16), b""):
+                out.write(block)
+                digest.update(block)
+                if bar:
+                    bar.update(len(block))
+        if digest.hexdigest() != sha256:
+            raise InputError(f"{url}: SHA-256 {digest.hexdigest()} differs from the listed {sha256}; the file was not saved")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -57,8 +57,6 @@ def run_fetch(args) -> int:
 
     from ..upstream import RAW_BASE_URL, fetch, load_sources
 
-    if args.dir.exists() and not args.dir.is_dir():
-        raise InputError(f"{args.dir}: is a file, expected a folder")
     downloaded, present = fetch(args.dir, load_sources(args.sources), args.base_url or RAW_BASE_URL,
                                 progress=lambda total: tqdm(total=total, desc="fetching", unit="B", unit_scale=True))
     print(f"{downloaded} files downloaded, {present} already present and intact, in {args.dir}")
