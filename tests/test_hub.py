@@ -207,6 +207,10 @@ def test_labels_are_strings_and_rows_make_a_valid_submission_scored_outside_any_
     results = json.loads(result.stdout)
     assert results["release"] == "0.1.0" and results["documents"]["scored"] == len(test_rows)
     assert results["metrics"]["overall"]["value"] == 1.0  # the gold itself, read back from the rows, is a perfect system
+    compared = subprocess.run([sys.executable, "-c", RUN_WITHOUT_EXTRAS, "compare", str(predictions), str(predictions),
+                               "--hub-dir", str(downloaded), "--n-resamples", "50"],
+                              capture_output=True, text=True, env=environment, cwd=tmp_path / "elsewhere", timeout=300)
+    assert compared.returncode == 0 and "overall" in compared.stdout, compared.stderr
 
 
 def test_hub_dir_that_is_not_a_build_is_refused(repo, tmp_path, capsys):
