@@ -328,7 +328,8 @@ def dataset_card(manifest: dict, annotations: dict[str, Annotation], documents: 
         "`in_scope`, `participants` (without `name` and `office`), `stance` (without `evidence`) and `topics` already have "
         "that form. Score it with the Readouts harness (its repository, with install instructions and the leaderboard: "
         f"{HARNESS_URL}) against this folder alone, no checkout needed:", "",
-        "```bash", f"hf download {repo_id} --repo-type dataset --revision v{version} --local-dir readouts-v{version}",
+        "```bash", "pip install huggingface_hub   # for the `hf` command",
+        f"hf download {repo_id} --repo-type dataset --revision v{version} --local-dir readouts-v{version}",
         f"readouts evaluate predictions.jsonl --hub-dir readouts-v{version} --split test", "```", "",
         f"The public leaderboard ({HARNESS_URL}/blob/main/eval/LEADERBOARD.md) lists every submitted system with "
         "bootstrap confidence intervals; a result is added by pull request, and CI re-scores it (see the harness README).", "",
