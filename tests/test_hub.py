@@ -237,10 +237,17 @@ def test_a_build_that_fails_half_way_leaves_the_previous_build_intact(built, mon
     def broken(path):
         raise hub.CheckFailed(f"{path}: invented failure")
 
+    working = hub.validate_croissant
     monkeypatch.setattr(hub, "validate_croissant", broken)
     assert main(["hub", "build", str(built), "--release", "0.1.0"]) == 1
     assert {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()} == before
     assert [p.name for p in built.parent.iterdir() if p.name.startswith(".")] == []  # no half-built folder left
+
+    killed = built.parent / f".{built.name}.building-abc123"  # what a kill -9 during a build leaves
+    (killed / "data").mkdir(parents=True)
+    monkeypatch.setattr(hub, "validate_croissant", working)
+    assert main(["hub", "build", str(built), "--release", "0.1.0"]) == 0
+    assert not killed.exists()
 
 
 def test_publish_sends_only_listed_files_and_refuses_a_changed_folder(built, tmp_path):

@@ -139,6 +139,8 @@ def build(out: Path, version: str, corpus_path: Path | None = None, repo_id: str
         raise InputError(f"{out} is not empty and not a previous build (no {FILE_LIST} or manifest.json): choose another folder")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        for stale in [*out.parent.glob(f".{out.name}.building-*"), *out.parent.glob(f".{out.name}.previous-*")]:
+            shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
         fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     except OSError as exc:
         raise InputError(f"{out}: cannot write there ({exc.strerror or exc})") from None
