@@ -3,6 +3,8 @@
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -10,6 +12,8 @@ import datasets
 import mlcroissant
 import pytest
 import yaml
+from conftest import make_gold, tiny_document
+from test_cli_light import RUN_WITHOUT_EXTRAS
 from release_helpers import add_documents, calls, invented_document, prepare
 
 from readouts.cli import main
@@ -85,7 +89,7 @@ def test_all_rights_reserved_text_is_withheld_and_explained(built, offline, tmp_
     assert seed["participants"] and seed["topics"]  # annotations are kept
     assert all(row["text"] for doc_id, row in rows.items() if doc_id != "seed-uk-0000aaaa")
     card = (built / "README.md").read_text(encoding="utf-8")
-    assert "`seed-uk-0000aaaa` (all-rights-reserved): https://example.org/seed-uk-0000aaaa" in card
+    assert "`seed-uk-0000aaaa` (all-rights-reserved): <https://example.org/seed-uk-0000aaaa>" in card
 
 
 def test_card_metadata_and_provenance(built):
@@ -173,3 +177,146 @@ def test_the_latest_real_release_builds_and_loads(shared_corpus, offline, tmp_pa
             for participant in row["participants"]:
                 for mention in participant["mentions"]:
                     assert not row["text_available"] or row["text"][mention["start"]:mention["end"]] == mention["text"]
+
+
+# --- A Hub folder alone is enough to score (issue 14) ---------------------------------------------
+
+def test_labels_are_strings_and_rows_make_a_valid_submission_scored_outside_any_checkout(built, offline, tmp_path):
+    """A downloaded folder (a copy, far from any checkout, READOUTS_ROOT unset): load with datasets, turn the
+    test rows into predictions, and score them with `readouts evaluate --hub-dir` on a core install."""
+    downloaded = tmp_path / "elsewhere" / "readouts-v0.1.0"
+    shutil.copytree(built, downloaded)
+    test_rows = datasets.load_dataset(str(downloaded), "standard", cache_dir=str(tmp_path / "cache"))["test"]
+    row = test_rows[0]
+    assert isinstance(row["language"], str) and all(isinstance(t, str) for t in row["topics"])
+    predictions = tmp_path / "elsewhere" / "predictions.jsonl"
+    with open(predictions, "w", encoding="utf-8") as handle:
+        for row in test_rows:
+            prediction = {
+                "document_id": row["document_id"], "in_scope": row["in_scope"], "topics": row["topics"],
+                "participants": [{k: v for k, v in p.items() if k not in ("name", "office")} for p in row["participants"]],
+                "stance": [{k: v for k, v in s.items() if k != "evidence"} for s in row["stance"]]}
+            handle.write(json.dumps(prediction, ensure_ascii=False) + "\n")
+    environment = {k: v for k, v in os.environ.items() if k not in ("READOUTS_ROOT", "READOUTS_CORPUS")}
+    # the core install is enough: every optional dependency is made unimportable for the harness
+    result = subprocess.run([sys.executable, "-c", RUN_WITHOUT_EXTRAS,
+                             "evaluate", str(predictions), "--hub-dir", str(downloaded), "--split", "test", "--json",
+                             "--n-resamples", "50"],
+                            capture_output=True, text=True, env=environment, cwd=tmp_path / "elsewhere", timeout=300)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)
+    assert results["release"] == "0.1.0" and results["documents"]["scored"] == len(test_rows)
+    assert results["metrics"]["overall"]["value"] == 1.0  # the gold itself, read back from the rows, is a perfect system
+    compared = subprocess.run([sys.executable, "-c", RUN_WITHOUT_EXTRAS, "compare", str(predictions), str(predictions),
+                               "--hub-dir", str(downloaded), "--n-resamples", "50"],
+                              capture_output=True, text=True, env=environment, cwd=tmp_path / "elsewhere", timeout=300)
+    assert compared.returncode == 0 and "overall" in compared.stdout, compared.stderr
+
+
+def test_hub_dir_that_is_not_a_build_is_refused(repo, tmp_path, capsys):
+    (tmp_path / "x.jsonl").write_text("{}\n", encoding="utf-8")
+    assert main(["evaluate", str(tmp_path / "x.jsonl"), "--hub-dir", str(tmp_path)]) == 2
+    assert "not a Readouts Hub folder" in capsys.readouterr().err
+
+
+def test_files_are_world_readable_and_listed(built):
+    listing = json.loads((built / "files.json").read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()} - {"files.json"}
+    assert set(listing["files"]) == on_disk
+    assert {"annotations/actors.json", "annotations/releases/v0.1.0.json", "annotations/releases/v0.1.0.annotations.jsonl",
+            "schema/prediction.schema.json"} <= on_disk
+    for path in [built, *built.rglob("*")]:
+        assert path.stat().st_mode & 0o777 == (0o755 if path.is_dir() else 0o644), path
+
+
+def test_a_build_that_fails_half_way_leaves_the_previous_build_intact(built, monkeypatch, tmp_path, capsys):
+    import readouts.hub as hub
+
+    before = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+
+    def broken(path):
+        raise hub.CheckFailed(f"{path}: invented failure")
+
+    working = hub.validate_croissant
+    monkeypatch.setattr(hub, "validate_croissant", broken)
+    assert main(["hub", "build", str(built), "--release", "0.1.0"]) == 1
+    assert {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()} == before
+    assert [p.name for p in built.parent.iterdir() if p.name.startswith(".")] == []  # no half-built folder left
+
+    killed = built.parent / f".{built.name}.building-abc123"  # what a kill -9 during a build leaves
+    (killed / "data").mkdir(parents=True)
+    monkeypatch.setattr(hub, "validate_croissant", working)
+    assert main(["hub", "build", str(built), "--release", "0.1.0"]) == 0
+    assert not killed.exists()
+
+
+def test_publish_sends_only_listed_files_and_refuses_a_changed_folder(built, tmp_path):
+    (built / ".env").write_text("HF_TOKEN=secret\n", encoding="utf-8")
+    dry = publish(built, tmp_path, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "not in files.json, never uploaded: .env" in dry.stdout
+    assert not any(line.strip().endswith(" .env") for line in dry.stdout.splitlines() if not line.startswith("not in"))
+    (built / "data" / "standard" / "test-00000-of-00001.parquet").unlink()
+    broken = publish(built, tmp_path, "--dry-run")
+    assert broken.returncode == 1 and "data/standard/test-00000-of-00001.parquet: missing" in broken.stderr
+
+
+def test_card_is_for_outsiders(built):
+    card = (built / "README.md").read_text(encoding="utf-8")
+    assert "@misc{readouts_v0_1_0," in card and "## Limitations" in card
+    assert "readouts evaluate predictions.jsonl --hub-dir" in card and "LEADERBOARD" in card
+    assert "<org>" not in card and 'load_dataset("readouts-benchmark/readouts")' in card
+
+
+def test_card_names_each_model_once_without_internal_roles(repo):
+    from readouts.hub import annotation_provenance
+    from readouts.store import Annotation
+
+    def annotation(model):
+        data = make_gold(tiny_document("test-en-call1"))
+        data["provenance"] = {**data["provenance"], "annotator_kind": "llm", "model": model}
+        return Annotation.from_dict(data)
+
+    provenance = annotation_provenance({"a": annotation("Claude (Anthropic), LLM annotator subagent"),
+                                        "b": annotation("Claude (Anthropic), founding-engineer session")})
+    assert provenance["models"] == {"Claude (Anthropic)": 2}
+
+
+def test_untrusted_titles_and_urls_cannot_inject_markdown(repo):
+    from readouts.hub import attribution_markdown
+
+    hostile = {"id": "kremlin-en-1", "source": "kremlin.ru", "license": "CC-BY-4.0",
+               "title": "Talks | fake cell\n# Injected heading <script>x</script> [link](http://evil)",
+               "url": "javascript:alert(1) | x"}
+    text = attribution_markdown({"version": "0.1.0"}, {"kremlin-en-1": hostile})
+    row = next(line for line in text.splitlines() if line.startswith("| `kremlin-en-1`"))
+    assert row.count(" | ") == 2 and row.replace("\\|", "").count("|") == 4  # three cells, no extra column
+    assert "\n# Injected" not in text and "<script>" not in text
+    assert not re.search(r"(?<!\\)\]\(", text)  # no live link
+
+
+def test_a_rebuilt_corpus_without_the_unpublished_documents_builds_the_same_folder(built, release, tmp_path):
+    """A public rebuild has no text for documents without a public source; their rows carry no text anyway."""
+    corpus = release / "data" / "corpus" / "documents.jsonl"
+    public = [line for line in corpus.read_text(encoding="utf-8").splitlines(keepends=True) if "seed-uk-0000aaaa" not in line]
+    rebuilt = tmp_path / "rebuilt.jsonl"
+    rebuilt.write_text("".join(public), encoding="utf-8")
+    other = tmp_path / "from-rebuild"
+    (release / "sources").mkdir()
+    (release / "sources" / "corpus-sources.json").write_text(json.dumps({
+        "format": "readouts-corpus-sources/1", "repositories": [],
+        "documents": [{"id": "seed-uk-0000aaaa", "repo": None, "text_sha256": "0" * 64, "record_sha256": "0" * 64,
+                       "url": "https://example.org/seed-uk-0000aaaa"}]}), encoding="utf-8")
+    assert main(["hub", "build", str(other), "--release", "0.1.0", "--corpus", str(rebuilt)]) == 0
+    files = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(other) for p in other.rglob("*") if p.is_file())
+    assert all((built / f).read_bytes() == (other / f).read_bytes() for f in files)
+
+
+def test_readme_cites_the_latest_release_as_the_card_does(monkeypatch):
+    from conftest import REPO
+    from readouts.hub import citation_bibtex
+    from readouts.releases import latest_release
+
+    monkeypatch.setenv("READOUTS_ROOT", str(REPO))
+    assert citation_bibtex(load_manifest(latest_release())) in (REPO / "README.md").read_text(encoding="utf-8")

@@ -8,6 +8,10 @@ from .errors import InputError
 
 CORPUS_ENV = "READOUTS_CORPUS"
 ROOT_ENV = "READOUTS_ROOT"
+# The dataset's id on the Hugging Face Hub: the one place it is set (dataset card, Croissant, `hub publish`,
+# the README's examples).
+HUB_REPO_ID = "readouts-benchmark/readouts"
+HARNESS_URL = "https://github.com/readouts-benchmark/readouts"  # the code repository the dataset card points at
 
 
 def _looks_like_root(path: Path) -> bool:

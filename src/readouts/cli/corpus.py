@@ -11,6 +11,7 @@ from ..errors import InputError
 from ..paths import CORPUS_ENV, default_corpus_path
 from ..sampling import draw_sample, excluded_ids, load_plan, write_sample
 from ..store import load_annotations
+from .upstream import register_actions as register_upstream_actions
 
 
 def register(subparsers) -> None:
@@ -53,6 +54,8 @@ def register(subparsers) -> None:
     stats = sub.add_parser("stats", help="print document counts by source, language, year and licence")
     stats.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
     stats.set_defaults(handler=run_stats)
+
+    register_upstream_actions(sub)
 
 
 def run_import(args) -> int:

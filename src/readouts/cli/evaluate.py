@@ -33,6 +33,8 @@ def add_gold_options(parser: argparse.ArgumentParser) -> None:
     gold.add_argument("--gold-set", metavar="NAME",
                       help="score against every document of annotations/NAME instead of a release (development only; "
                            "metadata from the corpus)")
+    gold.add_argument("--hub-dir", type=Path, metavar="DIR",
+                      help="score against a downloaded Hub dataset folder instead of a checkout (its release is the default)")
     gold.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
     add_bootstrap_options(parser)
 
@@ -45,6 +47,11 @@ def add_bootstrap_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_gold(args) -> GoldSet:
+    if args.hub_dir:
+        from ..hubdir import use_hub_folder
+
+        version = use_hub_folder(args.hub_dir)
+        args.release = args.release or version
     if bool(args.release) == bool(args.gold_set):
         raise InputError("give exactly one of --release VERSION or --gold-set NAME")
     if args.gold_set:
