@@ -18,7 +18,7 @@ COMMANDS = {
     "validate": "check annotations: schema, registry, taxonomy, text hashes and spans",
     "annotate": "convert annotation drafts (strings and quotes) into offset-only annotations",
     "draft": "write the editable draft of existing annotations (to review or correct them)",
-    "actors": "list or add actors of the registry (annotations/actors.json)",
+    "actors": "list, show or add actors of the registry (annotations/actors.json)",
     "taxonomy": "render the taxonomy for people (docs/taxonomy.md)",
     "prelabel": "propose participants, contact type, in-scope and topics for annotators to correct",
     "release": "create, check, diff and list versioned data releases",
