@@ -120,6 +120,17 @@ def test_unchanged_prelabel_draft_needs_accept_prelabel(repo, tmp_path, capsys):
     assert "accepted the pre-label unchanged" in saved["provenance"]["history"][-1]["action"]
 
 
+def test_out_of_scope_from_scratch_needs_no_flag_but_from_the_prelabel_does(repo, tmp_path, capsys):
+    """An empty out-of-scope judgement equals the pre-label by coincidence; declared as started from the
+    pre-label (--prelabel), it is the unread-pre-label case again."""
+    draft = tmp_path / "test-en-other1.json"
+    draft.write_text(json.dumps({"document_id": "test-en-other1", "in_scope": False, "contacts": [], "participants": [],
+                                 "stance": [], "topics": [], "notes": "a greeting, no contact"}))
+    assert main(["annotate", str(draft), *HUMAN, "--prelabel", "readouts-prelabel-1.0"]) == 2
+    assert "identical to the pre-annotator's output" in capsys.readouterr().err
+    assert main(["annotate", str(draft), *HUMAN]) == 0
+
+
 def test_a_corrected_prelabel_draft_needs_no_flag(repo, tmp_path):
     assert main(["prelabel", "test-en-call1", "--drafts", str(tmp_path / "d")]) == 0
     path = tmp_path / "d" / "test-en-call1.json"

@@ -147,6 +147,8 @@ def _check_not_an_unread_prelabel(annotation: dict, document: dict, args, draft_
     provenance = annotation["provenance"]
     if provenance["annotator_kind"] not in ("human", "llm") or not _same_as_prelabel(annotation, document):
         return
+    if not annotation["in_scope"] and not provenance.get("prelabel"):
+        return  # an empty out-of-scope judgement made from scratch equals the pre-label by coincidence, not by copying
     if not args.accept_prelabel:
         raise InputError(f"{draft_path}: every layer is identical to the pre-annotator's output ({PRELABEL_ID}); "
                          "read the text and correct the draft, or pass --accept-prelabel if you checked every layer and agree")
