@@ -125,10 +125,10 @@ def _write_in(repo, set_name, annotation) -> None:
 
 def test_annotation_sets_are_every_folder_of_annotations(repo, gold_en):
     from readouts.store import annotation_sets
-    for name in ("gold", "agreement/round4/pass2", "review", "releases", "selection", ".gold.annotate-staging"):
+    for name in ("gold", "agreement/round4/pass2", "review", "releases", "selection", "reviews", ".gold.annotate-staging"):
         _write_in(repo, name, gold_en)
     (repo / "annotations" / "agreement" / "report.json").write_text("{}", encoding="utf-8")
-    assert annotation_sets() == ["agreement/round4/pass2", "gold", "review"]
+    assert annotation_sets() == ["agreement/round4/pass2", "gold", "review"]  # reviews/ holds sweep and audit records
 
 
 def test_cli_without_arguments_checks_every_set(repo, gold_en, capsys):

@@ -44,7 +44,7 @@ def annotations_dir() -> Path:
 
 
 # Folders under annotations/ that hold other data than annotation sets.
-NOT_ANNOTATION_SETS = ("releases", "selection")
+NOT_ANNOTATION_SETS = ("releases", "selection", "reviews")  # reviews: sweep and audit records
 
 
 def annotation_set_name(name: str) -> str:

@@ -200,7 +200,7 @@ def _remove_leftovers(folder: Path, staging: Path, old: Path) -> None:
 def annotation_sets(root: Path | None = None) -> list[str]:
     """The name of every annotation set under ``annotations/`` (or ``root``): each folder, at any depth,
     holding annotation files, such as ``gold``, ``agreement/pass1`` and ``agreement/round2/pass1``. Hidden
-    folders, releases, sample selections and agreement reports are not annotations."""
+    folders, releases, sample selections, review records and agreement reports are not annotations."""
     root = Path(root) if root else annotations_dir()
     sets = []
     for folder, subfolders, files in os.walk(root):
