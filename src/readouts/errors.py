@@ -27,3 +27,15 @@ def json_path(parts) -> str:
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
+
+
+MAX_SHOWN = 200  # characters of a bad value an error message repeats
+
+
+def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters with the number left out, so that a message about a 50 MB
+    value is one line, not 50 MB."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"

@@ -47,6 +47,7 @@ def gold_set_from_release(version: str, split: str, setting: str = "standard") -
         releases = import_module("readouts.releases")
     except ImportError:
         raise InputError(f"release {version} is unavailable: this installation has no release support (readouts.releases)") from None
+    version = releases.release_name(version)  # one canonical form (v1.2.0) in results, whatever was typed
     manifest = releases.load_manifest(version)
     documents = manifest["documents"]
     ids = releases.split_documents(version, split, setting)

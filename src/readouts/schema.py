@@ -11,7 +11,8 @@ from .errors import InputError, json_path
 from .jsonio import read_json
 from .paths import schema_dir
 
-SCHEMA_NAMES = ("document", "annotation", "prediction", "taxonomy", "actors", "settings", "submission-metadata")
+SCHEMA_NAMES = ("document", "annotation", "prediction", "taxonomy", "actors", "settings", "submission-metadata",
+                "release-manifest")
 
 
 @dataclass(frozen=True, order=True)
