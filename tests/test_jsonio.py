@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from readouts.errors import InputError
-from readouts.jsonio import atomic_write_text
+from readouts.jsonio import atomic_write_text, parse_json
 
 
 def mode(path) -> int:
@@ -47,3 +47,22 @@ def test_unwritable_destination_is_an_input_error(tmp_path, where):
     path = tmp_path if where == "folder" else tmp_path / "file" / "out.json"
     with pytest.raises(InputError, match="folder|cannot write"):
         atomic_write_text(path, "x")
+
+
+@pytest.mark.parametrize("text, pattern", [
+    ('{"a": 1, "a": 2}', "duplicate key 'a' in one object"),
+    ('{"x": {"document_id": "a", "document_id": "b"}}', "duplicate key 'document_id'"),
+    ("[" * 5000 + "]" * 5000, "nested more than 100 levels deep"),
+    ("[" * 150 + "]" * 150, "nested more than 100 levels deep"),
+    ('{"system_name": "\\ud800"}', "lone surrogate"),
+    ('{"a": NaN}', "NaN is not valid JSON"),
+])
+def test_parse_json_refuses_with_a_message(text, pattern):
+    with pytest.raises(InputError, match=pattern):
+        parse_json(text, "f.json")
+
+
+def test_parse_json_message_does_not_echo_a_huge_value():
+    with pytest.raises(InputError) as caught:
+        parse_json('{"' + "k" * 1_000_000 + '": 1, "' + "k" * 1_000_000 + '": 2}', "f.json")
+    assert len(str(caught.value)) < 500

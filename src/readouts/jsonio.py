@@ -6,9 +6,9 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
-from .errors import InputError
+from .errors import InputError, shorten
 
 MAX_LINE_BYTES = 50_000_000  # a longer line is refused before it is parsed (no 1 GB allocations)
 
@@ -69,16 +69,59 @@ def write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, canonical_json(obj))
 
 
+MAX_DEPTH = 100  # nesting beyond this is refused: no schema of ours comes near, and deeper values crash readers
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """An object whose keys are all different (json.loads would keep the last of two equal keys silently)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {shorten(key, 80)!r} in one object")
+            seen.add(key)
+    return obj
+
+
+def _structure_problem(value: Any) -> str | None:
+    """Why a parsed value cannot be used safely (too deep, a lone surrogate in a string), or None."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"the string {shorten(repr(item), 80)} holds a lone surrogate (\\ud800-\\udfff), which is not text"
+            continue
+        if depth > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep"
+        if isinstance(item, dict):
+            stack.extend((key, depth) for key in item)
+            stack.extend((child, depth + 1) for child in item.values() if isinstance(child, (dict, list, str)))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list, str)))
+    return None
+
+
 def parse_json(text: str, where: str) -> Any:
-    """Parse strict JSON (no NaN or Infinity); ``where`` names the file and line for the message."""
+    """Parse strict JSON: no NaN or Infinity, no duplicate keys, no lone surrogates, at most MAX_DEPTH
+    levels; ``where`` names the file and line for the message."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise InputError(f"{where}: invalid JSON: nested more than {MAX_DEPTH} levels deep") from None
     except (json.JSONDecodeError, ValueError) as exc:
-        raise InputError(f"{where}: invalid JSON: {exc}") from None
+        raise InputError(f"{where}: invalid JSON: {shorten(str(exc))}") from None
+    problem = _structure_problem(value)
+    if problem:
+        raise InputError(f"{where}: invalid JSON: {problem}")
+    return value
 
 
 def read_json(path: Path) -> Any:
@@ -94,9 +137,11 @@ def read_json(path: Path) -> Any:
     return parse_json(text, str(path))
 
 
-def iter_jsonl(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, Any]]:
+def iter_jsonl(path: Path, max_line_bytes: int = MAX_LINE_BYTES,
+               on_error: Callable[[InputError], None] | None = None) -> Iterator[tuple[int, Any]]:
     """Yield ``(line_number, object)`` for each non-blank line; malformed lines raise InputError naming
-    the file and line. Lines longer than ``max_line_bytes`` are refused without being loaded whole."""
+    the file and line (or, with ``on_error``, are passed to it and skipped, so a caller can report every
+    bad line). Lines longer than ``max_line_bytes`` are refused without being loaded whole."""
     path = Path(path)
     try:
         handle = open(path, "rb")
@@ -111,12 +156,21 @@ def iter_jsonl(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[tup
             if not raw:
                 return
             line_number += 1
-            if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
-                raise InputError(f"{path}:{line_number}: line longer than {max_line_bytes:,} bytes; refused")
             try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{path}:{line_number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-            if not text.strip():
+                if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                    while raw and not raw.endswith(b"\n"):  # skip the rest of the long line
+                        raw = handle.readline(max_line_bytes + 1)
+                    raise InputError(f"{path}:{line_number}: line longer than {max_line_bytes:,} bytes; refused")
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError(f"{path}:{line_number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+                if not text.strip():
+                    continue
+                value = parse_json(text, f"{path}:{line_number}")
+            except InputError as exc:
+                if on_error is None:
+                    raise
+                on_error(exc)
                 continue
-            yield line_number, parse_json(text, f"{path}:{line_number}")
+            yield line_number, value
