@@ -108,7 +108,10 @@ def read_submission(path: Path, gold: GoldSet, warn=print) -> Submission:
         lines += 1
         where = f"{path}:{line_number}"
         if not schema.is_valid(record):  # the fast check first; the full report only for a bad line
-            problems += [str(problem) for problem in schema_problems("prediction", record, where)]
+            found = schema_problems("prediction", record, where, limit=MAX_PROBLEMS + 1)
+            problems += [str(problem) for problem in found[:MAX_PROBLEMS]]
+            if len(found) > MAX_PROBLEMS:
+                problems.append(f"{where}: further schema problems of this line were not collected")
             continue
         doc = record["document_id"]
         if doc in first_line:
