@@ -30,7 +30,26 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         import_module(f"{__name__}.{name}").register(subparsers)
+    mark_required_options(parser)
     return parser
+
+
+def all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and every subcommand parser below it (argparse offers no public way to walk them)."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # aliases map to the same parser
+                found += all_parsers(child)
+    return found
+
+
+def mark_required_options(parser: argparse.ArgumentParser) -> None:
+    """Say "(required)" in the help of every required option: --help lists them among the optional ones."""
+    for each in all_parsers(parser):
+        for action in each._actions:
+            if action.required and action.option_strings and action.help and "(required" not in action.help:
+                action.help += " (required)"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,7 @@ metrics, the submission format and the model protocols: docs/evaluation.md"""
 def add_gold_options(parser: argparse.ArgumentParser) -> None:
     """--release/--split/--setting (or --gold-set for development) and the bootstrap options."""
     gold = parser.add_argument_group("gold")
-    gold.add_argument("--release", help="dataset release to score against, e.g. v1.0.0 (annotations/releases/)")
+    gold.add_argument("--release", help="dataset release to score against, e.g. v0.2.0 (annotations/releases/; required unless --gold-set)")
     gold.add_argument("--split", choices=SPLITS, default="test", help="split of the release (default: test)")
     gold.add_argument("--setting", choices=SETTINGS, default="standard",
                       help="evaluation setting; cross-lingual and temporal select other test documents (default: standard)")
