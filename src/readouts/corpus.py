@@ -11,7 +11,7 @@ from typing import Iterable
 import pandas as pd
 
 from .errors import InputError, shorten
-from .jsonio import atomic_write_text, iter_jsonl, read_json, sha256_text, write_json
+from .jsonio import atomic_write_text, iter_jsonl, read_json, read_text, sha256_text, write_json
 from .paths import annotations_dir, default_corpus_path, repo_root
 from .schema import schema_problems
 
@@ -165,7 +165,7 @@ def read_candidates(path: Path | None = None) -> list[str]:
     path = Path(path) if path else candidates_path()
     if not path.is_file():
         raise InputError(f"{path}: no candidate list; run `readouts corpus select`")
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [line.strip() for line in read_text(path).splitlines() if line.strip()]
 
 
 def selection_precision(candidate_ids: Iterable[str], in_scope_by_id: dict[str, bool]) -> dict:

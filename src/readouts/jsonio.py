@@ -44,7 +44,7 @@ def atomic_write_text(path: Path, text: str) -> None:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise InputError(f"{shown}: cannot write there ({exc.strerror or exc})") from None
+        raise InputError(f"{shorten(str(shown))}: cannot write there ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -124,17 +124,23 @@ def parse_json(text: str, where: str) -> Any:
     return value
 
 
-def read_json(path: Path) -> Any:
+def read_text(path: Path) -> str:
+    """A UTF-8 text file; anything that stops it being read is an InputError naming the file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{shorten(str(path))}: no such file") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise InputError(f"{shorten(str(path))}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a JSON file") from None
-    return parse_json(text, str(path))
+        raise InputError(f"{shorten(str(path))}: is a folder, expected a file") from None
+    except OSError as exc:  # a name too long, a path below a file, no permission...
+        raise InputError(f"{shorten(str(path))}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_json(path: Path) -> Any:
+    return parse_json(read_text(path), str(path))
 
 
 def iter_jsonl(path: Path, max_line_bytes: int = MAX_LINE_BYTES,
@@ -149,6 +155,8 @@ def iter_jsonl(path: Path, max_line_bytes: int = MAX_LINE_BYTES,
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, expected a JSON Lines file") from None
+    except OSError as exc:
+        raise InputError(f"{shorten(str(path))}: cannot read ({exc.strerror or exc})") from None
     with handle:
         line_number = 0
         while True:
