@@ -139,8 +139,8 @@ def command_lines(draw, files: list[str]) -> list[str]:
 
 
 def run(argv: list[str]) -> tuple[int, str]:
-    """Exit code and stderr of `readouts ARGV`, with stdout strict UTF-8 and stderr backslash-replacing as
-    Python sets them up under a UTF-8 locale."""
+    """Exit code and output (stdout, then stderr) of `readouts ARGV`, with stdout strict UTF-8 and stderr
+    backslash-replacing as Python sets them up under a UTF-8 locale."""
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict", write_through=True)
     err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace", write_through=True)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -150,8 +150,7 @@ def run(argv: list[str]) -> tuple[int, str]:
             code = exit_.code
         except BaseException:
             code = f"an exception escaped:\n{traceback.format_exc()}"
-    err.seek(0)
-    return code, err.buffer.getvalue().decode("utf-8")
+    return code, out.buffer.getvalue().decode("utf-8") + err.buffer.getvalue().decode("utf-8")
 
 
 def test_every_entry_point_is_covered():
@@ -168,3 +167,40 @@ def test_bad_values_and_files_get_a_message_not_a_traceback(sandbox, data):
     assert "Traceback" not in err, f"readouts {argv!r}:\n{err[-3000:]}"
     if code == 2:
         assert err.strip(), f"readouts {argv!r}: exit 2 without a message"
+
+
+# --- The inputs issue 17 lists, one by one ---------------------------------------------------------
+
+def input_file(files: list[str], name: str) -> str:
+    return next(path for path in files if path.endswith("/" + name))
+
+
+LISTED = [
+    # (argv with {name} for a file of write_bad_files, what the message must name)
+    (["evaluate", "{float-offsets.jsonl}", "--release", "v0.1.0"], "507.0 is not a whole number"),
+    (["evaluate", "{valid.jsonl}", "--release", "v0.1.0", "--seed", "-1"], "--seed: '-1' is not a whole number from 0"),
+    (["evaluate", "{valid.jsonl}", "--release", "v0.1.0", "--n-resamples", "99999999999"], "--n-resamples: '99999999999' is not"),
+    (["evaluate", "{valid.jsonl}", "--release", "v0.1.0", "--n-resamples", "0"], "--n-resamples: '0' is not a whole number from 1"),
+    (["evaluate", "{valid.jsonl}", "--release", "v0.1.0", "--n-resamples", "10", "--out", "{a-folder}"], "is a folder"),
+    (["evaluate", "{valid.jsonl}", "--release", "v0.1.0", "--n-resamples", "10", "--out", "{below-a-file.json}"], "below-a-file.json"),
+    (["evaluate", "{nul-id.jsonl}", "--release", "v0.1.0"], "document_id"),
+    (["evaluate", "{deep.jsonl}", "--release", "v0.1.0"], "nested more than 100 levels deep"),
+    (["evaluate", "{duplicate-keys.jsonl}", "--release", "v0.1.0"], "duplicate key 'document_id'"),
+    (["evaluate", "{huge-topics.jsonl}", "--release", "v0.1.0"], "5,000 items; at most 100"),
+    (["evaluate", "{valid.jsonl}", "--release", "0.1.0\n"], "'0.1.0\\n' is not a release name"),
+    (["validate", "{deep.json}", "--no-corpus"], "nested more than 100 levels deep"),
+    (["validate", "{surrogate.json}", "--no-corpus"], "lone surrogate"),
+    (["corpus", "import", "{corpus}", "--to", "{a-folder}"], "a-folder: is a folder"),
+    (["corpus", "show", "test-en-call1\x00"], "test-en-call1"),
+    (["release", "check", "v0.1.0", "--sha256", "x" * 100_000], "more characters"),
+]
+
+
+@pytest.mark.parametrize("argv, named", LISTED, ids=[" ".join(argv)[:60] for argv, _ in LISTED])
+def test_each_listed_bad_input_gets_a_message_naming_it(sandbox, argv, named):
+    names = {os.path.basename(path): path for path in sandbox} | {"corpus": os.environ["READOUTS_CORPUS"]}
+    argv = [names.get(word[1:-1], word) if word.startswith("{") and word.endswith("}") else word for word in argv]
+    code, err = run(argv)
+    assert code in (1, 2) and "Traceback" not in err, f"{code}\n{err}"
+    assert named in err, err
+    assert len(err) < 20_000  # a bad value is echoed cut short

@@ -130,7 +130,7 @@ def test_cli_evaluate_writes_results_and_prints_a_table(gold_folder, perfect, tm
 @pytest.mark.parametrize("argv,message", [
     (["evaluate", "--gold-set", "gold"], "exactly one of PREDICTIONS, --model or --command"),
     (["evaluate", "p.jsonl", "--gold-set", "gold", "--release", "v1.0.0"], "exactly one of --release"),
-    (["evaluate", "p.jsonl", "--gold-set", "gold", "--n-resamples", "0"], "n_resamples must be at least 1"),
+    (["evaluate", "p.jsonl", "--gold-set", "gold", "--confidence-level", "nan"], "confidence_level"),
     (["evaluate", "p.jsonl", "--gold-set", "gold", "--confidence-level", "1.5"], "confidence_level"),
     (["evaluate", "nosuch.jsonl", "--gold-set", "gold"], "nosuch.jsonl: no such file"),
 ])

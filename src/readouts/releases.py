@@ -30,15 +30,15 @@ from .validate import validate_files
 
 BUMPS = ("major", "minor", "patch")
 WORKING = "working"  # the name `release diff` gives the annotations on disk
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")  # used with fullmatch: "0.1.0\n" is not a version
 
 
 # --- Versions and files --------------------------------------------------------------------------
 
 def parse_version(text: str) -> tuple[int, int, int]:
-    match = _VERSION.match(text or "")
+    match = _VERSION.fullmatch(text or "") if isinstance(text, str) else None
     if not match:
-        raise InputError(f"{text!r} is not a release version like 1.2.0 or v1.2.0")
+        raise InputError(f"{shorten(repr(text))} is not a release name like v0.2.0 (or 0.2.0)")
     return tuple(int(part) for part in match.groups())
 
 
@@ -87,7 +87,7 @@ def list_releases() -> list[str]:
     if not folder.is_dir():
         return []
     versions = [path.name[1:-len(".json")] for path in folder.glob("v*.json")]
-    return [release_name(v) for v in sorted((v for v in versions if _VERSION.match(v)), key=parse_version)]
+    return [release_name(v) for v in sorted((v for v in versions if _VERSION.fullmatch(v)), key=parse_version)]
 
 
 def latest_release() -> str:
