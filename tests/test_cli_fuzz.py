@@ -204,3 +204,17 @@ def test_each_listed_bad_input_gets_a_message_naming_it(sandbox, argv, named):
     assert code in (1, 2) and "Traceback" not in err, f"{code}\n{err}"
     assert named in err, err
     assert len(err) < 20_000  # a bad value is echoed cut short
+
+
+def test_a_huge_bad_value_is_echoed_cut_short(sandbox, tmp_path):
+    """A 5 MB system name in submission metadata: the message names it in a few hundred characters."""
+    from readouts.errors import InputError
+    from readouts.schema import require_valid
+
+    with pytest.raises(InputError) as caught:
+        require_valid("submission-metadata", {"system_name": "x" * 5_000_000}, "metadata.json")
+    assert "$.system_name" in str(caught.value) and len(str(caught.value)) < 5_000
+    huge = tmp_path / "huge-id.jsonl"
+    huge.write_text(json.dumps({"document_id": "y" * 5_000_000}) + "\n", encoding="utf-8")
+    code, output = run(["evaluate", str(huge), "--release", "v0.1.0"])
+    assert code == 2 and "$.document_id" in output and len(output) < 10_000

@@ -31,12 +31,19 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def usable_path(path) -> Path:
+    """``path`` as a Path, or an InputError when no file can have that name (a NUL character)."""
+    if "\0" in str(path):
+        raise InputError(f"{shorten(repr(str(path)))}: a path cannot contain a NUL character")
+    return Path(path)
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write to a temporary file beside ``path`` and rename it over: readers see the old or the new
     file, never half of one, and a crash leaves the old file intact. A symlink is written through (its
     target is replaced, the link stays); the file keeps its permissions, or gets the umask's defaults
     when new (a temporary file alone would be private, 0600)."""
-    shown, path = path, Path(os.path.realpath(path))
+    shown, path = path, Path(os.path.realpath(usable_path(path)))
     if path.is_dir():
         raise InputError(f"{shown}: is a folder, expected a file path")
     try:
@@ -126,7 +133,7 @@ def parse_json(text: str, where: str) -> Any:
 
 def read_text(path: Path) -> str:
     """A UTF-8 text file; anything that stops it being read is an InputError naming the file."""
-    path = Path(path)
+    path = usable_path(path)
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -148,7 +155,7 @@ def iter_jsonl(path: Path, max_line_bytes: int = MAX_LINE_BYTES,
     """Yield ``(line_number, object)`` for each non-blank line; malformed lines raise InputError naming
     the file and line (or, with ``on_error``, are passed to it and skipped, so a caller can report every
     bad line). Lines longer than ``max_line_bytes`` are refused without being loaded whole."""
-    path = Path(path)
+    path = usable_path(path)
     try:
         handle = open(path, "rb")
     except FileNotFoundError:

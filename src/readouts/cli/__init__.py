@@ -65,7 +65,7 @@ def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
                 continue
             option = names.get(name, name)
             if "\0" in str(path):
-                raise InputError(f"{option} {shorten(repr(str(path)))}: a path cannot contain a NUL character")
+                raise InputError(f"{option}: {shorten(repr(str(path)))}: a path cannot contain a NUL character")
             if len(os.fsencode(path)) > 4095 or any(len(os.fsencode(part)) > 255 for part in path.parts):
                 raise InputError(f"{option} {shorten(str(path))}: the path or one of its names is too long")
 
@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         check_paths(parser, args)
         return int(args.handler(args) or 0)
     except ReadoutsError as exc:
-        print(f"readouts: error: {exc}", file=sys.stderr)
+        # each line cut short: a message that repeats a 50 MB value must not be 50 MB long
+        print("readouts: error: " + "\n".join(shorten(line, 2000) for line in str(exc).splitlines()), file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
