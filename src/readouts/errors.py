@@ -39,3 +39,12 @@ def shorten(text: str, limit: int = MAX_SHOWN) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
+def summarise(problems: list[str], heading: str, limit: int, always_heading: bool = False) -> str:
+    """The first ``limit`` problems under ``heading``, then how many more there are. A single problem is
+    the whole message unless ``always_heading``."""
+    if len(problems) == 1 and not always_heading:
+        return problems[0]
+    shown = problems[:limit] + ([f"... and {len(problems) - limit} more problems"] if len(problems) > limit else [])
+    return "\n  ".join([heading, *shown])

@@ -19,7 +19,7 @@ from typing import Mapping
 
 from .actors import registry_path
 from .corpus import load_corpus
-from .errors import CheckFailed, InputError, shorten
+from .errors import CheckFailed, InputError, shorten, summarise
 from .jsonio import atomic_write_text, canonical_json, parse_json, read_json, sha256_text, write_json
 from .paths import annotations_dir, repo_root
 from .schema import require_valid, schema_version
@@ -138,6 +138,8 @@ def read_snapshot(version: str) -> tuple[dict[str, Annotation], list[str]]:
             continue
         try:
             annotation = Annotation.from_dict(parse_json(raw.decode("utf-8"), where))
+            if not isinstance(annotation.document_id, str):
+                raise TypeError("$.document_id is not a string")
         except UnicodeDecodeError as exc:
             problems.append(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})")
             continue
@@ -165,8 +167,9 @@ def materialise(version: str) -> dict[str, Annotation]:
     manifest and the snapshot are exactly what was released (see ``integrity_problems``)."""
     annotations, problems = _verified(version)
     if problems:
-        raise CheckFailed(f"release {release_name(version)} is not intact; run `readouts release check {release_name(version)}`:\n  "
-                          + "\n  ".join(problems[:20]) + (f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""))
+        name = release_name(version)
+        raise CheckFailed(summarise(problems, f"release {name} is not intact; run `readouts release check {name}`:", limit=20,
+                                    always_heading=True))
     return annotations
 
 

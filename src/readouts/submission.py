@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .actors import is_valid_affiliation, load_registry
-from .errors import InputError, shorten
+from .errors import InputError, shorten, summarise
 from .goldset import GoldSet
 from .jsonio import iter_jsonl
 from .schema import schema_problems, validator
@@ -130,19 +130,10 @@ def read_submission(path: Path, gold: GoldSet, warn=print) -> Submission:
         else:
             ignored.append(doc)
     if problems:
-        raise InputError(summarise(problems, f"{path}: {len(problems)} problems; nothing was scored"))
+        raise InputError(summarise(problems, f"{path}: {len(problems)} problems; nothing was scored", limit=MAX_PROBLEMS))
     if not lines:
         raise InputError(f"{path}: empty submission: expected one JSON object per line (see docs/evaluation.md)")
     if ignored:
         warn(f"warning: {path}: ignored {len(ignored)} predictions for documents of other splits than {gold.split!r}, e.g. {ignored[0]}")
     missing = [doc for doc in gold.document_ids if doc not in predictions]
     return Submission(predictions=predictions, path=path, ignored=sorted(ignored), missing=missing)
-
-
-def summarise(problems: list[str], heading: str, limit: int = MAX_PROBLEMS) -> str:
-    """The first ``limit`` problems under ``heading``, then how many more there are. A single problem
-    is the whole message."""
-    if len(problems) == 1:
-        return problems[0]
-    shown = problems[:limit] + ([f"... and {len(problems) - limit} more problems"] if len(problems) > limit else [])
-    return "\n  ".join([heading, *shown])
