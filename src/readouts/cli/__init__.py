@@ -67,7 +67,7 @@ def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
             if "\0" in str(path):
                 raise InputError(f"{option}: {shorten(repr(str(path)))}: a path cannot contain a NUL character")
             if len(os.fsencode(path)) > 4095 or any(len(os.fsencode(part)) > 255 for part in path.parts):
-                raise InputError(f"{option} {shorten(str(path))}: the path or one of its names is too long")
+                raise InputError(f"{option}: {shorten(str(path))}: the path or one of its names is too long")
 
 
 def main(argv: list[str] | None = None) -> int:
