@@ -36,7 +36,7 @@ def a_train_document() -> str:
     return next(d for d, r in sorted(documents.items()) if r["split"] == "train" and r["in_scope"])
 
 
-def test_first_release_records_manifest_snapshot_and_splits(released, capsys):
+def test_first_release_records_manifest_snapshot_and_splits(capsys, released):
     manifest = load_manifest("v0.1.0")
     assert list_releases() == ["v0.1.0"] and latest_release() == "v0.1.0"
     assert manifest["version"] == "0.1.0" and manifest["supersedes"] is None and manifest["date"] == "2026-11-21"
@@ -54,8 +54,13 @@ def test_first_release_records_manifest_snapshot_and_splits(released, capsys):
     assert [json.loads(line)["document_id"] for line in lines] == sorted(docs)
     assert materialise("0.1.0") == {a.document_id: a for a in load_annotations()}
     assert sorted(sum((split_documents("0.1.0", s) for s in SPLITS), [])) == sorted(docs)
+    checksum = release_checksum("0.1.0")
+    out = capsys.readouterr().out
+    for step in (f"Release checksum: `sha256:{checksum}`", "readouts stats", "git add annotations/gold annotations/actors.json "
+                 "annotations/releases annotations/splits.json CHANGELOG.md", f"-m 'Readouts v0.1.0, release checksum sha256:{checksum}'"):
+        assert step in out  # the checklist names the gold files, the registry, the changelog and the statistics
     assert release("check") == 0
-    assert "release v0.1.0: intact (release checksum sha256:" in capsys.readouterr().out
+    assert f"release v0.1.0: intact (release checksum sha256:{checksum})" in capsys.readouterr().out
 
 
 def test_check_is_about_the_release_files_not_the_gold_folder(released, tiny_documents, capsys):
