@@ -47,3 +47,9 @@ def test_every_list_in_every_schema_is_bounded(schema):
 
     found = list(arrays(load_schema(schema)))
     assert found and all("maxItems" in node for node in found)
+
+
+@pytest.mark.parametrize("document_id", ["test-en-call1\n", "test-en-call1\x00", "test-en-\ncall1"])
+def test_an_id_with_a_newline_or_nul_does_not_match_the_id_pattern(document_id):
+    problems = schema_problems("prediction", {"document_id": document_id}, "x")
+    assert any(p.path == "$.document_id" for p in problems), problems

@@ -1,5 +1,6 @@
 """The JSON Schemas in ``schema/``: loading, validation and error messages with JSON paths."""
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -67,7 +68,21 @@ def _unique_items(validator, unique, instance, schema):
             return
 
 
-_Validator = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
+@lru_cache(maxsize=256)
+def _ecma_pattern(pattern: str) -> re.Pattern:
+    """A schema pattern as JSON Schema (ECMA 262) reads it: a final ``$`` is the end of the string, where
+    Python's ``$`` also matches before a final newline (so "id\\n" would pass "^[a-z]+$")."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not _ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{shorten(repr(instance))} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items, "pattern": _pattern})
 
 
 def validator(name: str) -> Draft202012Validator:
