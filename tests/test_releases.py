@@ -218,3 +218,11 @@ def test_the_next_manifest_chains_the_previous_checksum(released, capsys):
     capsys.readouterr()
     assert release("check") == 1
     assert "manifest.supersedes_sha256: differs from the checksum of v0.1.0's files" in capsys.readouterr().err
+
+
+def test_create_refuses_to_build_on_a_tampered_release(released, capsys):
+    path = snapshot_path("0.1.0")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    add_documents(released, calls("wh-en-b", 2, start="2023-01-01"))
+    assert release("create", "--bump", "minor") == 1
+    assert "release v0.1.0 is not intact" in capsys.readouterr().err and list_releases() == ["v0.1.0"]
