@@ -155,7 +155,7 @@ def build_gold_set(documents: list[dict], annotations: dict[str, dict], split: s
                    metadata={doc: {"language": by_id[doc]["language"], "source": by_id[doc]["source"],
                                    "publisher_type": by_id[doc]["publisher_type"], "text_length": len(by_id[doc]["text"])}
                              for doc in annotations},
-                   release_ids=frozenset(by_id))
+                   release_ids=frozenset(by_id), release_text_lengths={doc: len(by_id[doc]["text"]) for doc in by_id})
 
 
 def as_prediction(annotation: dict) -> dict:

@@ -1,6 +1,7 @@
 """Corpus import (validation, hashes, line numbers, nothing written on failure), selection, statistics."""
 
 import json
+import os
 
 import pytest
 
@@ -8,6 +9,7 @@ from conftest import tiny_document
 from readouts.cli import main
 from readouts.corpus import corpus_stats, import_corpus, load_corpus, matching_rules, select_candidates, selection_precision
 from readouts.errors import InputError
+from readouts.jsonio import sha256_text
 
 
 def _jsonl(path, records) -> None:
@@ -85,3 +87,42 @@ def test_tiny_document_helper_hashes_text():
     doc = tiny_document("test-ru-note1")
     from readouts.jsonio import sha256_text
     assert doc["text_sha256"] == sha256_text(doc["text"])
+
+
+# --- Texts are verified when a corpus is loaded ------------------------------------------------------
+
+def _rewrite(path, change):
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    change(records)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def test_a_text_changed_in_place_is_refused_naming_the_document(repo, capsys):
+    corpus = repo / "data" / "corpus" / "documents.jsonl"
+    _rewrite(corpus, lambda records: records[1].update(text=records[1]["text"].replace("Зеленський", "Зеленскій")))
+    with pytest.raises(InputError, match=r"1 documents have a text that does not match their \$\.text_sha256.*e\.g\. test-uk-note1"):
+        load_corpus()
+    assert main(["validate"]) == 2
+    assert "test-uk-note1" in capsys.readouterr().err
+
+
+def test_verification_is_cached_by_size_and_mtime(repo, monkeypatch):
+    import readouts.corpus as corpus_module
+
+    hashed = []
+    monkeypatch.setattr(corpus_module, "sha256_text", lambda text: hashed.append(text) or sha256_text(text))
+    load_corpus()
+    assert len(hashed) == 4
+    corpus_module._load_corpus.cache_clear()  # as a new process would start
+    load_corpus()
+    assert len(hashed) == 4  # the file did not change: not hashed again
+    path = repo / "data" / "corpus" / "documents.jsonl"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    load_corpus()
+    assert len(hashed) == 8
+
+
+def test_a_record_without_text_is_named(repo):
+    _rewrite(repo / "data" / "corpus" / "documents.jsonl", lambda records: records[2].pop("text"))
+    with pytest.raises(InputError, match=r"documents\.jsonl:3: not a document"):
+        load_corpus()

@@ -130,7 +130,7 @@ def test_cli_evaluate_writes_results_and_prints_a_table(gold_folder, perfect, tm
 @pytest.mark.parametrize("argv,message", [
     (["evaluate", "--gold-set", "gold"], "exactly one of PREDICTIONS, --model or --command"),
     (["evaluate", "p.jsonl", "--gold-set", "gold", "--release", "v1.0.0"], "exactly one of --release"),
-    (["evaluate", "p.jsonl", "--gold-set", "gold", "--n-resamples", "0"], "n_resamples must be at least 1"),
+    (["evaluate", "p.jsonl", "--gold-set", "gold", "--confidence-level", "nan"], "confidence_level"),
     (["evaluate", "p.jsonl", "--gold-set", "gold", "--confidence-level", "1.5"], "confidence_level"),
     (["evaluate", "nosuch.jsonl", "--gold-set", "gold"], "nosuch.jsonl: no such file"),
 ])
@@ -166,9 +166,9 @@ def test_evaluate_against_a_real_release_needs_no_corpus(repo, tiny_documents, t
                                if k in ("document_id", "in_scope", "participants", "stance", "topics")} for d in test_ids])
     monkeypatch.setenv("READOUTS_CORPUS", str(tmp_path / "no-corpus-here.jsonl"))
     out = tmp_path / "results.json"
-    assert main(["evaluate", str(predictions), "--release", "v0.1.0", "--split", "test", "--out", str(out), "--n-resamples", "50"]) == 0
+    assert main(["evaluate", str(predictions), "--release", "0.1.0", "--split", "test", "--out", str(out), "--n-resamples", "50"]) == 0
     results = json.loads(out.read_text())
-    assert results["release"].lstrip("v") == "0.1.0"
+    assert results["release"] == "v0.1.0"  # the canonical name, whatever form was typed
     assert {name: m["value"] for name, m in results["metrics"].items() if "accuracy" not in name} == \
         {name: 1.0 for name in results["metrics"] if "accuracy" not in name}  # perfect means 1 everywhere, F_avg too
     assert load_manifest("0.1.0")["documents"][test_ids[0]]["split"] == "test"

@@ -9,8 +9,9 @@ from release_helpers import add_documents, calls, out_of_scope, prepare, write_c
 
 from readouts.cli import main
 from readouts.jsonio import read_json
+from readouts.errors import CheckFailed
 from readouts.releases import (bump_version, latest_release, list_releases, load_manifest, materialise,
-                               snapshot_path, split_documents)
+                               release_checksum, snapshot_path, split_documents)
 from readouts.splits import SPLITS
 from readouts.store import load_annotations, save_annotation
 
@@ -35,9 +36,9 @@ def a_train_document() -> str:
     return next(d for d, r in sorted(documents.items()) if r["split"] == "train" and r["in_scope"])
 
 
-def test_first_release_records_manifest_snapshot_and_splits(released, capsys):
+def test_first_release_records_manifest_snapshot_and_splits(capsys, released):
     manifest = load_manifest("v0.1.0")
-    assert list_releases() == ["0.1.0"] and latest_release() == "0.1.0"
+    assert list_releases() == ["v0.1.0"] and latest_release() == "v0.1.0"
     assert manifest["version"] == "0.1.0" and manifest["supersedes"] is None and manifest["date"] == "2026-11-21"
     assert manifest["schema_version"] == "1.0.0" and manifest["taxonomy_version"] == "1.0.0"
     assert manifest["registry_version"] == "1.0.0" and manifest["guideline_version"] == "1.0"
@@ -53,22 +54,25 @@ def test_first_release_records_manifest_snapshot_and_splits(released, capsys):
     assert [json.loads(line)["document_id"] for line in lines] == sorted(docs)
     assert materialise("0.1.0") == {a.document_id: a for a in load_annotations()}
     assert sorted(sum((split_documents("0.1.0", s) for s in SPLITS), [])) == sorted(docs)
+    checksum = release_checksum("0.1.0")
+    out = capsys.readouterr().out
+    for step in (f"Release checksum: `sha256:{checksum}`", "readouts stats", "git add annotations/gold annotations/actors.json "
+                 "annotations/releases annotations/splits.json CHANGELOG.md", f"-m 'Readouts v0.1.0, release checksum sha256:{checksum}'"):
+        assert step in out  # the checklist names the gold files, the registry, the changelog and the statistics
     assert release("check") == 0
-    assert "match the manifest" in capsys.readouterr().out
+    assert f"release v0.1.0: intact (release checksum sha256:{checksum})" in capsys.readouterr().out
 
 
-def test_check_names_tampered_missing_and_extra_files(released, tiny_documents, capsys):
+def test_check_is_about_the_release_files_not_the_gold_folder(released, tiny_documents, capsys):
+    """Editing annotations/gold after a release is normal work: `check` stays green, `diff working` shows it."""
     gold = released / "annotations" / "gold"
     data = read_json(gold / "wh-en-a003.json")
     data["topics"] = ["sanctions"]
     save_annotation(data)
     (gold / "wh-en-a005.json").unlink()
-    save_annotation(make_gold(tiny_documents[0]))
-    assert release("check", "0.1.0") == 1
-    err = capsys.readouterr().err
-    assert "wh-en-a003.json does not match release 0.1.0" in err
-    assert "missing: wh-en-a005" in err
-    assert "extra:" in err and "test-en-call1.json" in err
+    (gold / "wh-en-a001.json").write_text("{not json", encoding="utf-8")
+    assert release("check", "0.1.0") == 0
+    assert "release v0.1.0: intact" in capsys.readouterr().out
 
 
 def test_check_detects_a_tampered_snapshot(released, capsys):
@@ -76,11 +80,13 @@ def test_check_detects_a_tampered_snapshot(released, capsys):
     lines = path.read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
     first["in_scope"] = not first["in_scope"]
-    lines[0] = json.dumps(first, ensure_ascii=False)
+    lines[0] = json.dumps(first, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert release("check") == 1
-    assert f"{first['document_id']}: annotation hash differs from the manifest" in capsys.readouterr().err
-    with pytest.raises(Exception, match="annotation hash differs"):
+    err = capsys.readouterr().err
+    assert f"snapshot: {first['document_id']}: annotation hash differs from manifest.documents" in err
+    assert f"manifest.documents.{first['document_id']}.in_scope" in err
+    with pytest.raises(CheckFailed, match="annotation hash differs"):
         materialise("0.1.0")
 
 
@@ -125,18 +131,20 @@ def test_bump_must_match_the_change(released, capsys):
     assert "no document was added" in capsys.readouterr().err
     assert release("create", "--bump", "patch", "--date", "2026-11-22") == 0
     assert load_manifest("0.1.1")["supersedes"] == "0.1.0"
+    assert load_manifest("0.1.1")["supersedes_sha256"] == release_checksum("0.1.0")
 
     add_documents(released, calls("wh-en-b", 2, start="2023-01-01"))
     assert release("create", "--bump", "patch") == 1
     assert "documents were added (e.g. wh-en-b000); use --bump minor" in capsys.readouterr().err
     assert release("create", "--bump", "minor") == 0
-    assert list_releases() == ["0.1.0", "0.1.1", "0.2.0"]
+    assert list_releases() == ["v0.1.0", "v0.1.1", "v0.2.0"]
 
     (released / "annotations" / "gold" / f"{a_train_document()}.json").unlink()
     assert release("create", "--bump", "patch") == 1
     assert "needs --bump major" in capsys.readouterr().err
     assert release("create", "--bump", "major") == 0
-    assert latest_release() == "1.0.0"
+    assert latest_release() == "v1.0.0"
+    assert release("check") == 0
 
 
 def test_releases_are_immutable(released):
@@ -146,7 +154,7 @@ def test_releases_are_immutable(released):
     assert release("create", "--bump", "minor") == 0
     assert (released / "annotations" / "releases" / "v0.1.0.json").read_bytes() == manifest
     assert snapshot_path("0.1.0").read_bytes() == snapshot
-    assert release("check", "v0.2.0") == 0 and release("check", "0.1.0") == 1
+    assert release("check", "v0.2.0") == 0 and release("check", "0.1.0") == 0
 
 
 def test_diff_lists_added_documents_and_changed_labels(released, capsys):
@@ -158,7 +166,7 @@ def test_diff_lists_added_documents_and_changed_labels(released, capsys):
     capsys.readouterr()
     assert release("diff", "0.1.0", "working", "--json") == 0
     diff = json.loads(capsys.readouterr().out)
-    assert diff["from"] == "0.1.0" and diff["to"] == "working"
+    assert diff["from"] == "v0.1.0" and diff["to"] == "working"
     assert diff["added"] == ["wh-en-b000"] and diff["removed"] == []
     assert diff["changed"] == {"wh-en-a002": {
         "stance": {"removed": ["joe-biden -> sanctions_on_russia: favor"], "added": ["joe-biden -> sanctions_on_russia: against"]},
@@ -179,14 +187,14 @@ def test_diff_between_two_releases_and_list(released, capsys):
     assert diff["removed"] == [removed] and diff["added"] == [] and diff["changed"] == {}
     assert release("list") == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["version", "date", "documents", "in", "scope", "train", "validation", "test"]
-    assert out[1].split()[:4] == ["0.1.0", "2026-11-21", "9", "8"]
-    assert out[2].split()[:4] == ["1.0.0", "2026-12-01", "8", "7"]
+    assert out[0].split() == ["release", "date", "documents", "in", "scope", "train", "validation", "test"]
+    assert out[1].split()[:4] == ["v0.1.0", "2026-11-21", "9", "8"]
+    assert out[2].split()[:4] == ["v1.0.0", "2026-12-01", "8", "7"]
 
 
 def test_unknown_release_is_bad_input(released, capsys):
     assert release("check", "9.9.9") == 2
-    assert "no release 9.9.9" in capsys.readouterr().err
+    assert "no release v9.9.9" in capsys.readouterr().err
     assert release("diff", "0.1.0", "banana") == 2
 
 
@@ -198,7 +206,23 @@ def test_bump_version(previous, bump, expected):
     assert bump_version(previous, bump) == expected
 
 
-def test_check_reports_an_unreadable_annotation_file(released, capsys):
-    (released / "annotations" / "gold" / "wh-en-a001.json").write_text("{not json", encoding="utf-8")
+def test_the_next_manifest_chains_the_previous_checksum(released, capsys):
+    """Rewriting v0.1.0 together with its recorded checksum is still caught by v0.2.0's manifest."""
+    from readouts.releases import _record_checksum, field_digests, manifest_path
+    add_documents(released, calls("wh-en-b", 2, start="2023-01-01"))
+    assert release("create", "--bump", "minor") == 0
+    manifest = read_json(manifest_path("0.1.0"))
+    manifest["settings"]["settings"]["standard"]["description"] = "rewritten"
+    (manifest_path("0.1.0")).write_text(json.dumps(manifest), encoding="utf-8")
+    _record_checksum("0.1.0", field_digests(manifest, snapshot_path("0.1.0").read_bytes()))
+    capsys.readouterr()
     assert release("check") == 1
-    assert "wh-en-a001.json does not match release 0.1.0" in capsys.readouterr().err
+    assert "manifest.supersedes_sha256: differs from the checksum of v0.1.0's files" in capsys.readouterr().err
+
+
+def test_create_refuses_to_build_on_a_tampered_release(released, capsys):
+    path = snapshot_path("0.1.0")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    add_documents(released, calls("wh-en-b", 2, start="2023-01-01"))
+    assert release("create", "--bump", "minor") == 1
+    assert "release v0.1.0 is not intact" in capsys.readouterr().err and list_releases() == ["v0.1.0"]

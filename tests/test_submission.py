@@ -141,6 +141,12 @@ def test_bad_submission_through_the_cli_exits_2_without_traceback(repo, tiny_gol
 
 # --- Property-based: mutated submissions raise InputError with a line number, never anything else ----
 
+def _problem_lines(message: str) -> list[str]:
+    """The problems of a message: the whole message when there is one, else the lines under its heading."""
+    lines = message.splitlines()
+    return lines if len(lines) == 1 else [line.strip() for line in lines[1:] if not line.strip().startswith("... and")]
+
+
 JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**6), st.floats(allow_nan=False, allow_infinity=False),
                         st.text(max_size=5), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 
@@ -179,7 +185,8 @@ def test_value_mutations_raise_input_error_with_a_line_number(gold_set, valid, t
     try:
         read_submission(file, gold_set, warn=lambda message: None)
     except InputError as exc:
-        assert re.search(rf"mutated\.jsonl:{index + 1}(:|$)", str(exc).splitlines()[0]), str(exc)
+        problems = _problem_lines(str(exc))
+        assert problems and all(re.search(rf"mutated\.jsonl:{index + 1}(:|$)", line) for line in problems), str(exc)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -197,3 +204,40 @@ def test_text_mutations_raise_input_error_with_a_line_number(gold_set, valid, tm
         read_submission(file, gold_set, warn=lambda message: None)
     except InputError as exc:
         assert re.search(r"mutated\.jsonl(:\d+:|: empty submission)", str(exc)), str(exc)
+
+
+# --- Every problem, every line -----------------------------------------------------------------------
+
+def test_every_problem_is_reported_up_to_a_cap_with_the_count_of_the_rest(gold_set, tmp_path, valid):
+    from readouts.submission import MAX_PROBLEMS
+
+    bad = [{**valid[0], "document_id": f"test-en-unknown{i}"} for i in range(MAX_PROBLEMS + 10)]
+    text = _line(valid[0]) + "{oops\n" + _mutated(valid, 1, lambda r: r.update(topics=["not_a_topic"])).splitlines(True)[1]
+    text += "".join(_line(record) for record in bad)
+    message = _bad(gold_set, tmp_path, text, rf"{MAX_PROBLEMS + 12} problems; nothing was scored")
+    problems = _problem_lines(message)
+    assert len(problems) == MAX_PROBLEMS and message.rstrip().endswith("... and 12 more problems")
+    assert re.search(r"bad\.jsonl:2: invalid JSON", problems[0])
+    assert re.search(r"bad\.jsonl:3: \$\.topics\[0\]: unknown topic 'not_a_topic'", problems[1])
+    assert re.search(r"bad\.jsonl:4: \$\.document_id: unknown document 'test-en-unknown0'", problems[2])
+
+
+def test_duplicate_keys_are_refused(gold_set, tmp_path, valid):
+    line = _line(valid[0]).replace('{"document_id": ', '{"document_id": "test-en-unknown", "document_id": ', 1)
+    _bad(gold_set, tmp_path, line, r":1: invalid JSON: duplicate key 'document_id' in one object")
+
+
+def test_a_line_of_another_split_is_checked_too(repo, tiny_documents, tiny_gold, tmp_path, valid):
+    gold = build_gold_set(tiny_documents, {k: v for k, v in tiny_gold.items() if k != "test-ru-note1"})
+    index = next(i for i, record in enumerate(valid) if record["document_id"] == "test-ru-note1")
+    records = copy.deepcopy(valid)
+    records[index]["topics"] = ["not_a_topic"]
+    records[index]["participants"][0]["mentions"][0]["end"] = 10_000
+    with pytest.raises(InputError) as caught:
+        read_submission(write_jsonl(tmp_path / "p.jsonl", records), gold)
+    assert "unknown topic 'not_a_topic'" in str(caught.value) and "outside the text" in str(caught.value)
+
+
+def test_an_offset_written_as_a_float_is_refused(gold_set, tmp_path, valid):
+    _bad(gold_set, tmp_path, _mutated(valid, 0, lambda r: r["participants"][0]["mentions"][0].update(start=7.0)),
+         r":1: \$\.participants\[0\]\.mentions\[0\]\.start: 7\.0 is not a whole number written without a decimal point")

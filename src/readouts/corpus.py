@@ -10,9 +10,9 @@ from typing import Iterable
 
 import pandas as pd
 
-from .errors import InputError
-from .jsonio import atomic_write_text, iter_jsonl, sha256_text
-from .paths import annotations_dir, default_corpus_path
+from .errors import InputError, shorten
+from .jsonio import atomic_write_text, iter_jsonl, read_json, read_text, sha256_text, write_json
+from .paths import annotations_dir, default_corpus_path, repo_root
 from .schema import schema_problems
 
 
@@ -41,19 +41,62 @@ def import_corpus(source: Path, destination: Path | None = None, progress=None) 
 
 
 def load_corpus(path: Path | None = None) -> dict[str, dict]:
-    """Documents by id from an imported corpus (or any documents JSONL). Cached per path and mtime."""
+    """Documents by id from an imported corpus (or any documents JSONL), every text verified against its
+    SHA-256 (annotations point into texts by offsets: a changed text would move every span). Cached per
+    path, size and mtime in memory; the verification also in data/cache/verified-corpora.json, so a corpus
+    is hashed again only when its file changes."""
     path = (Path(path) if path else default_corpus_path()).resolve()
     if not path.is_file():
         raise InputError(
             f"no corpus at {path}: run `readouts corpus import ../shared/corpus/documents.jsonl` "
             "or point READOUTS_CORPUS (or --corpus) at a documents JSONL file"
         )
-    return _load_corpus(path, path.stat().st_mtime_ns)
+    stat = path.stat()
+    return _load_corpus(path, stat.st_size, stat.st_mtime_ns)
 
 
 @lru_cache(maxsize=4)
-def _load_corpus(path: Path, mtime_ns: int) -> dict[str, dict]:
-    return {record["id"]: record for _, record in iter_jsonl(path)}
+def _load_corpus(path: Path, size: int, mtime_ns: int) -> dict[str, dict]:
+    documents: dict[str, dict] = {}
+    for line_number, record in iter_jsonl(path):
+        if not (isinstance(record, dict) and all(isinstance(record.get(key), str) for key in ("id", "text", "text_sha256"))):
+            raise InputError(f"{path}:{line_number}: not a document: $.id, $.text and $.text_sha256 must be strings")
+        documents[record["id"]] = record
+    stamp = {"size": size, "mtime_ns": mtime_ns}
+    if _verified_corpora().get(str(path)) != stamp:
+        changed = [doc for doc, record in documents.items() if sha256_text(record["text"]) != record["text_sha256"]]
+        if changed:
+            raise InputError(f"{path}: {len(changed)} documents have a text that does not match their $.text_sha256 "
+                             f"(changed in place?), e.g. {shorten(changed[0])}; restore the corpus or re-import it")
+        _remember_verified(str(path), stamp)
+    return documents
+
+
+def _verification_cache() -> Path | None:
+    try:
+        return repo_root() / "data" / "cache" / "verified-corpora.json"
+    except InputError:  # not in a checkout: verify every time
+        return None
+
+
+def _verified_corpora() -> dict:
+    """``{corpus path: {"size", "mtime_ns"}}`` of corpus files whose texts matched their hashes."""
+    cache = _verification_cache()
+    try:
+        data = read_json(cache) if cache and cache.is_file() else {}
+    except InputError:  # a damaged cache only costs a re-verification
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _remember_verified(path: str, stamp: dict) -> None:
+    cache = _verification_cache()
+    if cache is None:
+        return
+    try:
+        write_json(cache, {**_verified_corpora(), path: stamp})
+    except InputError:  # an unwritable cache only costs a re-verification next time
+        pass
 
 
 def corpus_available(path: Path | None = None) -> bool:
@@ -122,7 +165,7 @@ def read_candidates(path: Path | None = None) -> list[str]:
     path = Path(path) if path else candidates_path()
     if not path.is_file():
         raise InputError(f"{path}: no candidate list; run `readouts corpus select`")
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [line.strip() for line in read_text(path).splitlines() if line.strip()]
 
 
 def selection_precision(candidate_ids: Iterable[str], in_scope_by_id: dict[str, bool]) -> dict:

@@ -27,3 +27,24 @@ def json_path(parts) -> str:
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
+
+
+MAX_SHOWN = 200  # characters of a bad value an error message repeats
+
+
+def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters with the number left out, so that a message about a 50 MB
+    value is one line, not 50 MB."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
+def summarise(problems: list[str], heading: str, limit: int, always_heading: bool = False) -> str:
+    """The first ``limit`` problems under ``heading``, then how many more there are. A single problem is
+    the whole message unless ``always_heading``."""
+    if len(problems) == 1 and not always_heading:
+        return problems[0]
+    shown = problems[:limit] + ([f"... and {len(problems) - limit} more problems"] if len(problems) > limit else [])
+    return "\n  ".join([heading, *shown])

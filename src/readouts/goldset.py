@@ -26,6 +26,7 @@ class GoldSet:
     metadata: dict[str, dict]
     release_ids: frozenset = field(default_factory=frozenset)
     source: str = ""  # what the gold came from, for the results file
+    release_text_lengths: dict = field(default_factory=dict)  # of every release document: to check other splits' lines too
 
     def __post_init__(self):
         if set(self.annotations) != set(self.metadata):
@@ -38,7 +39,9 @@ class GoldSet:
         return sorted(self.annotations)
 
     def text_length(self, document_id: str) -> int:
-        return self.metadata[document_id]["text_length"]
+        if document_id in self.metadata:
+            return self.metadata[document_id]["text_length"]
+        return self.release_text_lengths[document_id]
 
 
 def gold_set_from_release(version: str, split: str, setting: str = "standard") -> GoldSet:
@@ -47,6 +50,7 @@ def gold_set_from_release(version: str, split: str, setting: str = "standard") -
         releases = import_module("readouts.releases")
     except ImportError:
         raise InputError(f"release {version} is unavailable: this installation has no release support (readouts.releases)") from None
+    version = releases.release_name(version)  # one canonical form (v1.2.0) in results, whatever was typed
     manifest = releases.load_manifest(version)
     documents = manifest["documents"]
     ids = releases.split_documents(version, split, setting)
@@ -59,6 +63,7 @@ def gold_set_from_release(version: str, split: str, setting: str = "standard") -
         annotations={doc: annotations[doc] for doc in ids},
         metadata={doc: {key: documents[doc][key] for key in (*BREAKDOWN_FIELDS, "text_length")} for doc in ids},
         release_ids=frozenset(documents),
+        release_text_lengths={doc: record["text_length"] for doc, record in documents.items()},
     )
 
 

@@ -8,41 +8,49 @@ release can be materialised, checked and diffed from these files alone, without 
 Semantic versioning for data: MAJOR = a schema or taxonomy change that breaks old labels (or documents
 removed), MINOR = documents added (label corrections may ride along), PATCH = label corrections only."""
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
 from .actors import registry_path
 from .corpus import load_corpus
-from .errors import CheckFailed, InputError
-from .jsonio import atomic_write_text, iter_jsonl, read_json, write_json
+from .errors import CheckFailed, InputError, shorten, summarise
+from .jsonio import atomic_write_text, canonical_json, parse_json, read_json, sha256_text, write_json
 from .paths import annotations_dir, repo_root
-from .schema import schema_version
+from .schema import require_valid, schema_version
 from .splits import SPLITS, assign_splits, load_assignments, load_settings, save_assignments, setting_splits
-from .store import GOLD, Annotation, annotation_files, load_annotations, load_raw
+from .store import GOLD, Annotation, load_annotations, load_raw
 from .taxonomy import load_taxonomy
 from .validate import validate_files
 
 BUMPS = ("major", "minor", "patch")
 WORKING = "working"  # the name `release diff` gives the annotations on disk
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")  # used with fullmatch: "0.1.0\n" is not a version
 
 
 # --- Versions and files --------------------------------------------------------------------------
 
 def parse_version(text: str) -> tuple[int, int, int]:
-    match = _VERSION.match(text or "")
+    match = _VERSION.fullmatch(text or "") if isinstance(text, str) else None
     if not match:
-        raise InputError(f"{text!r} is not a release version like 1.2.0 or v1.2.0")
+        raise InputError(f"{shorten(repr(text))} is not a release name like v0.2.0 (or 0.2.0)")
     return tuple(int(part) for part in match.groups())
 
 
 def normalise_version(text: str) -> str:
-    """``v1.2.0`` and ``1.2.0`` name the same release; manifests store ``1.2.0``."""
+    """The bare number ``1.2.0`` of ``v1.2.0`` or ``1.2.0``: what manifests store in their version fields."""
     return ".".join(map(str, parse_version(text)))
+
+
+def release_name(text: str) -> str:
+    """The canonical name ``v1.2.0`` of ``v1.2.0`` or ``1.2.0``: what commands print, results files and
+    submission metadata record, and the Hub tags."""
+    return f"v{normalise_version(text)}"
 
 
 def bump_version(previous: str | None, bump: str) -> str:
@@ -69,13 +77,17 @@ def snapshot_path(version: str) -> Path:
     return releases_dir() / f"v{normalise_version(version)}.annotations.jsonl"
 
 
+def checksums_path() -> Path:
+    return releases_dir() / "checksums.json"
+
+
 def list_releases() -> list[str]:
-    """Versions with a manifest, oldest first (``["0.1.0", "0.2.0", ...]``)."""
+    """Releases with a manifest, oldest first (``["v0.1.0", "v0.2.0", ...]``)."""
     folder = releases_dir()
     if not folder.is_dir():
         return []
     versions = [path.name[1:-len(".json")] for path in folder.glob("v*.json")]
-    return sorted((v for v in versions if _VERSION.match(v)), key=parse_version)
+    return [release_name(v) for v in sorted((v for v in versions if _VERSION.fullmatch(v)), key=parse_version)]
 
 
 def latest_release() -> str:
@@ -86,37 +98,93 @@ def latest_release() -> str:
 
 
 def load_manifest(version: str) -> dict:
+    """The manifest of a release, checked against schema/release-manifest.schema.json (not yet against
+    its checksum: ``materialise`` and ``check_release`` do that)."""
     path = manifest_path(version)
     if not path.is_file():
         known = ", ".join(list_releases()) or "none"
-        raise InputError(f"no release {version} ({path} does not exist); releases: {known}")
-    return read_json(path)
+        raise InputError(f"no release {release_name(version)} ({path} does not exist); releases: {known}")
+    manifest = read_json(path)
+    require_valid("release-manifest", manifest, str(path))
+    return manifest
 
 
 def snapshot_line(annotation: Annotation) -> str:
     return json.dumps(annotation.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def read_snapshot(version: str) -> dict[str, Annotation]:
+def read_snapshot(version: str) -> tuple[dict[str, Annotation], list[str]]:
+    """The annotations of a snapshot by document id, and every problem with its lines: each line must be
+    exactly the canonical form of one annotation ending in LF (no blank or CRLF line, no second line for
+    a document, sorted by document id), so that the bytes the checksum covers are the labels scored."""
     path = snapshot_path(version)
-    out: dict[str, Annotation] = {}
-    for line_number, data in iter_jsonl(path):
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file (the snapshot of release {release_name(version)})") from None
+    annotations: dict[str, Annotation] = {}
+    first_line: dict[str, int] = {}
+    problems: list[str] = []
+    lines = data.split(b"\n")
+    if lines[-1]:
+        problems.append(f"{path}: the last line does not end with a newline")
+    for line_number, raw in enumerate(lines[:-1] if not lines[-1] else lines, 1):
+        where = f"{path}:{line_number}"
+        if raw.endswith(b"\r"):
+            problems.append(f"{where}: CRLF line ending; snapshot lines end with LF only")
+            raw = raw[:-1]
+        if not raw.strip():
+            problems.append(f"{where}: blank line")
+            continue
         try:
-            annotation = Annotation.from_dict(data)
-        except (KeyError, TypeError) as exc:
-            raise InputError(f"{path}:{line_number}: not an annotation ({exc})") from None
-        out[annotation.document_id] = annotation
-    return out
+            annotation = Annotation.from_dict(parse_json(raw.decode("utf-8"), where))
+            if not isinstance(annotation.document_id, str):
+                raise TypeError("$.document_id is not a string")
+        except UnicodeDecodeError as exc:
+            problems.append(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+            continue
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            problems.append(f"{where}: not an annotation ({shorten(str(exc))})")
+            continue
+        doc = annotation.document_id
+        if doc in first_line:
+            problems.append(f"{where}: a second line for {shorten(doc)} (first on line {first_line[doc]}); one line per document")
+            continue
+        if snapshot_line(annotation).encode("utf-8") != raw:
+            problems.append(f"{where}: {shorten(doc)}: not in canonical form (compact JSON with sorted keys, as `release create` writes it)")
+        first_line[doc] = line_number
+        annotations[doc] = annotation
+    if list(annotations) != sorted(annotations):
+        problems.append(f"{path}: lines are not sorted by document_id")
+    return annotations, problems
 
 
 def materialise(version: str) -> dict[str, Annotation]:
-    """Every annotation of a release, by document id, from its snapshot (verified against the manifest)."""
-    manifest = load_manifest(version)
-    annotations = read_snapshot(version)
-    problems = _snapshot_problems(manifest, annotations, snapshot_path(version))
+    """Every annotation of a release, by document id, from its snapshot. Refuses (CheckFailed) unless the
+    manifest and the snapshot are exactly what was released (see ``integrity_problems``)."""
+    annotations, problems = _verified(version)
     if problems:
-        raise CheckFailed("\n".join(problems))
+        name = release_name(version)
+        raise CheckFailed(summarise(problems, f"release {name} is not intact; run `readouts release check {name}`:", limit=20,
+                                    always_heading=True))
     return annotations
+
+
+def _verified(version: str) -> tuple[dict[str, Annotation], list[str]]:
+    """``integrity_problems`` cached by the size and modification time of the files it reads, so that
+    scoring, which materialises a release several times, hashes it once."""
+    folder = releases_dir()
+    stamps = tuple(sorted((path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in folder.iterdir() if path.is_file()))
+    annotations, problems = _verified_cached(normalise_version(version), folder, stamps)
+    return dict(annotations), list(problems)
+
+
+@lru_cache(maxsize=8)
+def _verified_cached(version: str, folder: Path, stamps: tuple) -> tuple[dict[str, Annotation], list[str]]:
+    return integrity_problems(version)
 
 
 def split_documents(version: str, split: str, setting: str = "standard") -> list[str]:
@@ -225,7 +293,7 @@ def _frozen_splits(previous: dict | None) -> dict[str, str]:
     """annotations/splits.json, checked against the previous release: a released document never moves."""
     frozen = load_assignments()
     if previous:
-        moved = [f"{doc} ({record['split']} in {previous['version']}, {frozen[doc]} in splits.json)"
+        moved = [f"{doc} ({record['split']} in {release_name(previous['version'])}, {frozen[doc]} in splits.json)"
                  for doc, record in sorted(previous["documents"].items()) if doc in frozen and frozen[doc] != record["split"]]
         if moved:
             raise CheckFailed("annotations/splits.json moves released documents to another split; restore them:\n  " + "\n  ".join(moved))
@@ -254,6 +322,8 @@ def create_release(bump: str, day: str | None = None, corpus_path: Path | None =
     versions = current_versions()
     previous_version = next(reversed(list_releases()), None)
     previous = load_manifest(previous_version) if previous_version else None
+    if previous_version:
+        materialise(previous_version)  # never build on a release that was tampered with
     check_bump(bump, compare(previous, {d: a.sha256() for d, a in annotations.items()}, versions))
     version = bump_version(previous_version, bump)
     if manifest_path(version).exists():
@@ -268,46 +338,153 @@ def create_release(bump: str, day: str | None = None, corpus_path: Path | None =
     records = {d: _document_record(annotations[d], documents[d], splits[d]) for d in sorted(annotations)}
     manifest = {
         "version": version, "date": day, **versions, "guideline_version": _guideline_version(annotations),
-        "supersedes": previous_version, "counts": _counts(records), "settings": settings, "documents": records,
+        "supersedes": previous_version and normalise_version(previous_version), "counts": _counts(records),
+        "settings": settings, "documents": records,
     }
-    atomic_write_text(snapshot_path(version), "".join(snapshot_line(annotations[d]) + "\n" for d in sorted(annotations)))
+    if previous_version:
+        manifest["supersedes_sha256"] = release_checksum(previous_version)
+    snapshot = "".join(snapshot_line(annotations[d]) + "\n" for d in sorted(annotations))
+    atomic_write_text(snapshot_path(version), snapshot)
     save_assignments({**frozen, **splits})
+    _record_checksum(version, field_digests(manifest, snapshot.encode("utf-8")))
     write_json(manifest_path(version), manifest)
     return manifest
 
 
 # --- Checking a release --------------------------------------------------------------------------
 
-def _snapshot_problems(manifest: dict, snapshot: Mapping[str, Annotation], where: Path) -> list[str]:
-    expected = manifest["documents"]
-    problems = [f"{where}: {d}: missing from the snapshot" for d in sorted(set(expected) - set(snapshot))]
-    problems += [f"{where}: {d}: not in the manifest" for d in sorted(set(snapshot) - set(expected))]
-    problems += [f"{where}: {d}: annotation hash differs from the manifest"
-                 for d in sorted(set(expected) & set(snapshot)) if snapshot[d].sha256() != expected[d]["annotation_sha256"]]
-    if list(snapshot) != sorted(snapshot):
-        problems.append(f"{where}: lines are not sorted by document_id")
+def _digest(value) -> str:
+    return sha256_text(canonical_json(value))
+
+
+def field_digests(manifest: dict, snapshot: bytes) -> dict[str, str]:
+    """SHA-256 of each manifest field (one per top-level field, one per column of the document records,
+    such as ``documents.*.split``) and of the snapshot's bytes: recorded at release time, they let a check
+    name the field that changed."""
+    digests = {f"manifest.{key}": _digest(value) for key, value in manifest.items() if key != "documents"}
+    documents = manifest.get("documents", {})
+    digests["manifest.documents (ids)"] = _digest(sorted(documents))
+    for column in sorted({key for record in documents.values() for key in record}):
+        digests[f"manifest.documents.*.{column}"] = _digest({doc: record.get(column) for doc, record in documents.items()})
+    digests["snapshot"] = hashlib.sha256(snapshot).hexdigest()
+    return digests
+
+
+def checksum(digests: Mapping[str, str]) -> str:
+    """The release checksum: SHA-256 of the canonical JSON of its field digests (so of the canonical
+    manifest and the snapshot). Recorded in checksums.json, the next manifest, the changelog and the Hub tag."""
+    return _digest(dict(digests))
+
+
+def release_checksum(version: str) -> str:
+    """The checksum of a release's files as they are now."""
+    return checksum(field_digests(read_json(manifest_path(version)), snapshot_path(version).read_bytes()))
+
+
+def load_checksums() -> dict:
+    """``{"v0.2.0": {"sha256": ..., "fields": {...}}, ...}`` from annotations/releases/checksums.json."""
+    path = checksums_path()
+    if not path.is_file():
+        return {}
+    data = read_json(path)
+    if not isinstance(data, dict) or not all(isinstance(e, dict) and isinstance(e.get("fields"), dict) for e in data.values()):
+        raise InputError(f"{path}: $: expected {{release: {{\"sha256\": ..., \"fields\": {{...}}}}}}")
+    return data
+
+
+def _record_checksum(version: str, digests: Mapping[str, str]) -> None:
+    write_json(checksums_path(), {**load_checksums(), release_name(version): {"sha256": checksum(digests), "fields": dict(digests)}})
+
+
+def _checksum_problems(version: str, digests: Mapping[str, str]) -> list[str]:
+    """Each field whose digest differs from the one recorded when the release was made."""
+    name = release_name(version)
+    recorded = load_checksums().get(name)
+    where = checksums_path()
+    if recorded is None:
+        return [f"{where}: no checksum recorded for {name}, so its fields cannot be verified"]
+    fields = recorded["fields"]
+    if recorded.get("sha256") != checksum(fields):
+        return [f"{where}: $.{name}: the entry was edited (its sha256 is not the checksum of its fields)"]
+    problems = [f"{field}: differs from the checksum recorded when {name} was released"
+                for field in sorted(set(fields) & set(digests)) if fields[field] != digests[field]]
+    problems += [f"{field}: missing (recorded when {name} was released)" for field in sorted(set(fields) - set(digests))]
+    problems += [f"{field}: not in {name} when it was released" for field in sorted(set(digests) - set(fields))]
     return problems
 
 
-def check_release(version: str | None = None) -> tuple[str, list[str]]:
-    """Problems (empty when all is well) between a release and annotations/gold on disk, and between the
-    release's snapshot and its manifest."""
-    version = normalise_version(version) if version else latest_release()
-    manifest = load_manifest(version)
-    problems = _snapshot_problems(manifest, read_snapshot(version), snapshot_path(version))
+def _manifest_problems(version: str, manifest: dict, annotations: Mapping[str, Annotation]) -> list[str]:
+    """What a manifest must agree with: its file name, its own documents (counts), the snapshot (hashes,
+    in-scope flags, text hashes, guideline version) and the release it supersedes."""
     expected = manifest["documents"]
-    on_disk: dict[str, tuple[Path, str | None]] = {}
-    for path in annotation_files(GOLD):
-        try:
-            on_disk[path.stem] = (path, Annotation.from_dict(read_json(path)).sha256())
-        except (InputError, KeyError, TypeError, AttributeError):  # unreadable counts as differing
-            on_disk[path.stem] = (path, None)
-    for doc_id in sorted(set(expected) - set(on_disk)):
-        problems.append(f"missing: {doc_id} is in release {version} but annotations/gold/{doc_id}.json does not exist")
-    for doc_id in sorted(set(on_disk) - set(expected)):
-        problems.append(f"extra: {on_disk[doc_id][0]} is not in release {version}")
-    for doc_id in sorted(set(expected) & set(on_disk)):
-        path, digest = on_disk[doc_id]
-        if digest != expected[doc_id]["annotation_sha256"]:
-            problems.append(f"differs: {path} does not match release {version} (annotation_sha256)")
-    return version, problems
+    problems = []
+    if normalise_version(manifest["version"]) != normalise_version(version):
+        problems.append(f"manifest.version: {manifest['version']!r} but the file is {manifest_path(version).name}")
+    counted = _counts(expected)
+    problems += [f"manifest.counts.{key}: {shorten(repr(manifest['counts'].get(key)))} recorded, {shorten(repr(value))} in manifest.documents"
+                 for key, value in counted.items() if manifest["counts"].get(key) != value]
+    problems += [f"snapshot: {d}: missing (it is in manifest.documents)" for d in sorted(set(expected) - set(annotations))]
+    problems += [f"snapshot: {d}: not in manifest.documents" for d in sorted(set(annotations) - set(expected))]
+    for doc in sorted(set(expected) & set(annotations)):
+        annotation, record = annotations[doc], expected[doc]
+        if annotation.sha256() != record["annotation_sha256"]:
+            problems.append(f"snapshot: {doc}: annotation hash differs from manifest.documents.{doc}.annotation_sha256")
+        if annotation.in_scope != record["in_scope"]:
+            problems.append(f"manifest.documents.{doc}.in_scope: {record['in_scope']} but the annotation says {annotation.in_scope}")
+        if annotation.text_sha256 != record["text_sha256"]:
+            problems.append(f"manifest.documents.{doc}.text_sha256: differs from the annotation's text_sha256")
+    if annotations and manifest["guideline_version"] != _guideline_version(annotations):
+        problems.append(f"manifest.guideline_version: {manifest['guideline_version']!r} but the newest annotation follows {_guideline_version(annotations)!r}")
+    older = [v for v in list_releases() if parse_version(v) < parse_version(version)]
+    previous = normalise_version(older[-1]) if older else None
+    if manifest["supersedes"] != previous:
+        problems.append(f"manifest.supersedes: {manifest['supersedes']!r} but the previous release is {previous!r}")
+    if previous and "supersedes_sha256" in manifest and manifest["supersedes_sha256"] != release_checksum(previous):
+        problems.append(f"manifest.supersedes_sha256: differs from the checksum of {release_name(previous)}'s files "
+                        f"(one of the two releases was changed)")
+    return problems
+
+
+def integrity_problems(version: str) -> tuple[dict[str, Annotation], list[str]]:
+    """The snapshot's annotations and every problem with a release's own files: manifest schema, snapshot
+    lines, manifest against snapshot, and each field against the checksums recorded at release time."""
+    manifest = load_manifest(version)
+    annotations, problems = read_snapshot(version)
+    problems += _manifest_problems(version, manifest, annotations)
+    problems += _checksum_problems(version, field_digests(manifest, snapshot_path(version).read_bytes()))
+    return annotations, problems
+
+
+def _changelog_checksum(version: str, path: Path | None = None) -> str | None:
+    """The checksum on a "Release checksum" line of the version's CHANGELOG.md section, if there is one."""
+    path = Path(path) if path else repo_root() / "CHANGELOG.md"
+    if not path.is_file():
+        return None
+    section = re.search(rf"^## \[{re.escape(normalise_version(version))}\](.*?)(?=^## |\Z)", path.read_text(encoding="utf-8"),
+                        re.MULTILINE | re.DOTALL)
+    found = re.search(r"release checksum\W*(?:sha256:)?([0-9a-f]{64})", section.group(1), re.IGNORECASE) if section else None
+    return found.group(1) if found else None
+
+
+def _splits_file_problems(manifest: dict) -> list[str]:
+    """annotations/splits.json must keep every released document in its released split."""
+    frozen = load_assignments()
+    if not frozen:
+        return []
+    return [f"annotations/splits.json: {doc} is in {frozen.get(doc)!r} but manifest.documents.{doc}.split is {record['split']!r}; "
+            f"a released document never moves"
+            for doc, record in sorted(manifest["documents"].items()) if frozen.get(doc) != record["split"]]
+
+
+def check_release(version: str, expected_sha256: str | None = None) -> tuple[str, list[str]]:
+    """The checksum of a release and every problem with it (empty when intact): its own files (see
+    ``integrity_problems``), annotations/splits.json, the checksum in CHANGELOG.md (when written there)
+    and ``expected_sha256`` (a checksum published elsewhere, e.g. in a paper or the Hub tag)."""
+    manifest = load_manifest(version)
+    _, problems = integrity_problems(version)
+    problems = list(problems) + _splits_file_problems(manifest)
+    actual = release_checksum(version)
+    published = {"CHANGELOG.md": _changelog_checksum(version), "--sha256": expected_sha256}
+    problems += [f"release checksum: {actual} but {source} says {shorten(value)}"
+                 for source, value in published.items() if value is not None and value.removeprefix("sha256:") != actual]
+    return actual, problems

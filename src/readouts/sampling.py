@@ -6,7 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import InputError
-from .jsonio import atomic_write_text, read_json
+from .jsonio import atomic_write_text, read_json, read_text
 from .schema import Problem
 
 PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description", "exclude_samples"}
@@ -98,5 +98,5 @@ def excluded_ids(plan: dict, folder: Path) -> set[str]:
         path = folder / name
         if not path.is_file():
             raise InputError(f"{path}: sample to exclude not found")
-        ids.update(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+        ids.update(line.strip() for line in read_text(path).splitlines() if line.strip())
     return ids

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..baselines import BASELINES
 from ..jsonio import atomic_write_text
+from .argtypes import SEED
 
 EPILOG = """\
 examples:
@@ -42,7 +43,7 @@ def register(subparsers) -> None:
                                             "SHA-256 of the training data, seed, training time).",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(train)
-    train.add_argument("--seed", type=int, default=0, help="random seed of every learner (default: 0)")
+    train.add_argument("--seed", type=SEED, default=0, help="random seed of every learner (default: 0)")
     train.set_defaults(handler=run_train)
 
     predict = commands.add_parser("predict", help="write a trained baseline's predictions for a split (JSONL)",
@@ -68,7 +69,7 @@ def register(subparsers) -> None:
     run_all.add_argument("--release", required=True, help="dataset release, e.g. v0.1.0")
     run_all.add_argument("--settings", nargs="+", choices=SETTINGS, default=["standard", "cross-lingual"],
                          help="settings to publish (default: standard cross-lingual)")
-    run_all.add_argument("--seed", type=int, default=0, help="(default: 0)")
+    run_all.add_argument("--seed", type=SEED, default=0, help="(default: 0)")
     run_all.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
     run_all.set_defaults(handler=run_run_all)
 

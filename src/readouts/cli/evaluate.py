@@ -14,6 +14,7 @@ from ..goldset import SETTINGS, SPLITS, GoldSet, gold_set_from_annotations, gold
 from ..jsonio import write_json
 from ..runners import run_command, run_model, unlabelled_documents
 from ..submission import read_submission
+from .argtypes import RESAMPLES, SEED
 
 EPILOG = """\
 examples:
@@ -26,7 +27,7 @@ metrics, the submission format and the model protocols: docs/evaluation.md"""
 def add_gold_options(parser: argparse.ArgumentParser) -> None:
     """--release/--split/--setting (or --gold-set for development) and the bootstrap options."""
     gold = parser.add_argument_group("gold")
-    gold.add_argument("--release", help="dataset release to score against, e.g. v1.0.0 (annotations/releases/)")
+    gold.add_argument("--release", help="dataset release to score against, e.g. v0.2.0 (annotations/releases/; required unless --gold-set)")
     gold.add_argument("--split", choices=SPLITS, default="test", help="split of the release (default: test)")
     gold.add_argument("--setting", choices=SETTINGS, default="standard",
                       help="evaluation setting; cross-lingual and temporal select other test documents (default: standard)")
@@ -41,9 +42,9 @@ def add_gold_options(parser: argparse.ArgumentParser) -> None:
 
 def add_bootstrap_options(parser: argparse.ArgumentParser) -> None:
     boot = parser.add_argument_group("bootstrap")
-    boot.add_argument("--n-resamples", type=int, default=DEFAULT_RESAMPLES, help=f"bootstrap resamples (default: {DEFAULT_RESAMPLES})")
+    boot.add_argument("--n-resamples", type=RESAMPLES, default=DEFAULT_RESAMPLES, help=f"bootstrap resamples (default: {DEFAULT_RESAMPLES})")
     boot.add_argument("--confidence-level", type=float, default=DEFAULT_CONFIDENCE, help=f"(default: {DEFAULT_CONFIDENCE})")
-    boot.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed of the resampling (default: {DEFAULT_SEED})")
+    boot.add_argument("--seed", type=SEED, default=DEFAULT_SEED, help=f"random seed of the resampling (default: {DEFAULT_SEED})")
 
 
 def load_gold(args) -> GoldSet:

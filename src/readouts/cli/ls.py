@@ -8,7 +8,7 @@ from tqdm import tqdm
 from ..actors import load_registry
 from ..corpus import load_corpus
 from ..errors import EXIT_CHECK_FAILED, InputError
-from ..jsonio import atomic_write_text, iter_jsonl, read_json, sha256_file
+from ..jsonio import atomic_write_text, iter_jsonl, read_json, read_text, sha256_file
 from ..labelstudio import (META, Vocabulary, annotation_to_result, conflict, label_config, layer_changes,
                            new_annotation_base, prediction_to_annotation, pulled_provenance, result_to_annotation, task_data)
 from ..lsclient import API_KEY_ENV, Project, api_key
@@ -76,10 +76,7 @@ def run_config(args) -> int:
 def _document_ids(path: Path | None) -> list[str]:
     if path is None:
         return [file.stem for file in annotation_files(GOLD)]
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from None
+    lines = read_text(path).splitlines()
     return list(dict.fromkeys(line.strip() for line in lines if line.strip() and not line.startswith("#")))
 
 

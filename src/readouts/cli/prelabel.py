@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from ..corpus import load_corpus
 from ..errors import InputError
-from ..jsonio import write_json
+from ..jsonio import read_text, write_json
 from ..drafts import annotation_to_draft
 from ..prelabel import prelabel_document
 from ..store import save_annotation
@@ -31,7 +31,7 @@ def run(args) -> int:
     if args.docs:
         if not args.docs.is_file():
             raise InputError(f"{args.docs}: no such file")
-        ids += [line.strip() for line in args.docs.read_text(encoding="utf-8").splitlines() if line.strip()]
+        ids += [line.strip() for line in read_text(args.docs).splitlines() if line.strip()]
     if not ids or not (args.out or args.drafts):
         raise InputError("give document ids (or --docs FILE) and at least one of --out and --drafts")
     corpus = load_corpus(args.corpus)
