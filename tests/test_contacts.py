@@ -73,3 +73,9 @@ def test_perspectives_report_what_one_account_lacks(three_accounts, capsys, tmp_
 def test_perspectives_without_links_say_so(three_accounts, capsys):
     assert main(["perspectives"]) == 0
     assert "no linked contact" in capsys.readouterr().out
+
+
+def test_perspectives_of_a_release_need_no_corpus(capsys):
+    """The committed releases carry publishers and dates in their manifests."""
+    assert main(["perspectives", "--release", "v0.2.0"]) == 0
+    assert "no linked contact" in capsys.readouterr().out

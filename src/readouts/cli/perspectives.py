@@ -8,7 +8,7 @@ from ..corpus import corpus_available, load_corpus
 from ..errors import InputError
 from ..jsonio import atomic_write_text, write_json
 from ..perspectives import compare_accounts, format_perspectives, plot_omitted_topics
-from ..releases import load_manifest, normalise_version, read_snapshot
+from ..releases import load_manifest, materialise, normalise_version
 from ..store import GOLD, load_annotations
 
 
@@ -32,7 +32,7 @@ def register(subparsers) -> None:
 def _inputs(args) -> tuple[dict, dict]:
     if args.release:
         version = normalise_version(args.release)
-        return read_snapshot(version), load_manifest(version)["documents"]
+        return materialise(version), load_manifest(version)["documents"]
     if not corpus_available():
         raise InputError("the working gold set needs the corpus for publishers and dates: import it "
                          "(readouts corpus import PATH), or use --release VERSION")
