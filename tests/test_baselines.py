@@ -184,3 +184,37 @@ def test_committed_model_card_shows_the_committed_results(name, monkeypatch):
     monkeypatch.setenv("READOUTS_ROOT", str(REPO))
     card = (REPO / "baselines" / name / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert results_section(name) in card, f"baselines/{name}/MODEL_CARD.md is stale: run `readouts baseline card {name}`"
+
+
+@pytest.fixture
+def released_across_cutoff(repo):
+    """Release 0.1.0 of invented English calls, eighteen dated before the temporal cutoff (2023-01-01)
+    and twelve after it, so that the temporal setting has train, validation and test documents."""
+    prepare(repo, "0.1.0")
+    add_documents(repo, calls("wh-en-a", 18, start="2022-01-01") + calls("wh-en-b", 12, start="2023-02-01"))
+    assert main(["release", "create", "--bump", "minor", "--date", "2026-11-21"]) == 0
+    return repo
+
+
+def test_run_all_publishes_the_temporal_setting_with_its_overlap_note(released_across_cutoff):
+    from readouts.baselines.publish import standard_train_overlap
+
+    assert main(["baseline", "run-all", "--release", "v0.1.0", "--settings", "temporal"]) == 0
+    overlap, total = standard_train_overlap("v0.1.0", "temporal")
+    assert 0 < overlap < total  # the temporal test split takes dated documents of every standard split
+    metadata = read_json(released_across_cutoff / "eval" / "submissions" / "majority-temporal" / "metadata.json")
+    assert metadata["setting"] == "temporal" and f"{overlap} of the {total} test documents" in metadata["description"]
+    assert load_metadata(model_dir("majority", "v0.1.0", "temporal"))["setting"] == "temporal"
+    for name in NAMES:
+        card = card_path(name).read_text(encoding="utf-8")
+        assert "### Setting `temporal`" in card and f"**Overlap.** {overlap} of the {total}" in card
+
+
+def test_a_model_trained_on_another_setting_is_not_published_on_temporal(released_across_cutoff):
+    from readouts.baselines.publish import train as train_model, write_submission
+    from readouts.errors import InputError
+
+    model, _, _ = train_model("majority", "v0.1.0", "standard")
+    with pytest.raises(InputError, match="trained on v0.1.0 \\(standard\\), not on v0.1.0 \\(temporal\\)"):
+        write_submission("majority", model, "v0.1.0", "temporal")
+    assert not (released_across_cutoff / "eval" / "submissions" / "majority-temporal").exists()

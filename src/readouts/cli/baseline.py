@@ -4,26 +4,25 @@ import argparse
 from pathlib import Path
 
 from ..baselines import BASELINES
+from ..goldset import SETTINGS
 from ..jsonio import atomic_write_text
 
 EPILOG = """\
 examples:
-  readouts baseline train tfidf-logreg --release v0.1.0 --setting standard --seed 0
-  readouts baseline predict tfidf-logreg --release v0.1.0 --split test --out predictions.jsonl
-  readouts evaluate predictions.jsonl --release v0.1.0 --split test
-  readouts evaluate --model readouts.baselines.majority:Majority --model-arg release=v0.1.0 --release v0.1.0
-  readouts baseline run-all --release v0.1.0     # retrain all, refresh eval/submissions and model cards
+  readouts baseline train tfidf-logreg --release v0.2.0 --setting standard --seed 0
+  readouts baseline predict tfidf-logreg --release v0.2.0 --split test --out predictions.jsonl
+  readouts evaluate predictions.jsonl --release v0.2.0 --split test
+  readouts evaluate --model readouts.baselines.majority:Majority --model-arg release=v0.2.0 --release v0.2.0
+  readouts baseline run-all --release v0.2.0     # retrain all, refresh eval/submissions and model cards
   readouts baseline card gazetteer               # regenerate baselines/gazetteer/MODEL_CARD.md results
 baselines: """ + ", ".join(BASELINES) + """
 trained models are saved (git-ignored) in data/models/<name>/<release>-<setting>/ with metadata.json.
 details: docs/baselines.md"""
 
-SETTINGS = ("standard", "cross-lingual", "temporal")
-
 
 def _common(parser: argparse.ArgumentParser, split: bool = False) -> None:
     parser.add_argument("name", choices=BASELINES, metavar="NAME", help=f"baseline: {', '.join(BASELINES)}")
-    parser.add_argument("--release", required=True, help="dataset release, e.g. v0.1.0 (annotations/releases/)")
+    parser.add_argument("--release", required=True, help="dataset release, e.g. v0.2.0 (annotations/releases/)")
     parser.add_argument("--setting", choices=SETTINGS, default="standard", help="evaluation setting (default: standard)")
     parser.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus or $READOUTS_CORPUS)")
     parser.add_argument("--models", type=Path, default=None, help="folder of trained models (default: data/models)")
@@ -65,9 +64,9 @@ def register(subparsers) -> None:
                                               "eval/submissions/NAME-SETTING/ (predictions.jsonl + metadata.json), score it into "
                                               "eval/results/NAME-SETTING.json, then regenerate the model cards.",
                                   epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    run_all.add_argument("--release", required=True, help="dataset release, e.g. v0.1.0")
-    run_all.add_argument("--settings", nargs="+", choices=SETTINGS, default=["standard", "cross-lingual"],
-                         help="settings to publish (default: standard cross-lingual)")
+    run_all.add_argument("--release", required=True, help="dataset release, e.g. v0.2.0")
+    run_all.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS),
+                         help=f"settings to publish (default: all, {' '.join(SETTINGS)})")
     run_all.add_argument("--seed", type=int, default=0, help="(default: 0)")
     run_all.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
     run_all.set_defaults(handler=run_run_all)
