@@ -32,11 +32,13 @@ KNOWN_ACTOR = re.compile(r"^- ([a-z0-9-]+): ([^(]+) \(", re.MULTILINE)
 
 def good_answer(messages: list[dict]) -> str:
     """What a sensible model would say: the registry actors offered in the prompt as direct participants
-    named by their English names, one stance, and one topic id that does not exist (to be dropped)."""
+    named by their English names, one stance, and what the harness would refuse (to be dropped): a topic id
+    that does not exist and a person who is not in the registry."""
     actors = KNOWN_ACTOR.findall(messages[1]["content"])
     return json.dumps({"in_scope": True, "topics": ["sanctions", "no_such_topic"],
                        "participants": [{"actor_id": actor, "participation": "direct", "role_type": "head_of_state",
-                                         "affiliation": "XXX", "mentions": [name.strip(), "Nobody Here"]} for actor, name in actors],
+                                         "affiliation": "XXX", "mentions": [name.strip(), "Nobody Here"]} for actor, name in actors]
+                       + [{"actor_id": "not-in-registry", "participation": "direct", "mentions": []}],
                        "stance": [{"holder": actor, "target": "sanctions_on_russia", "label": "favor"} for actor, _ in actors[:1]]})
 
 
@@ -140,6 +142,7 @@ def test_answers_are_repaired_retried_or_counted_empty_and_cached(chat_repo, tmp
     biden = next(p for p in good["participants"] if p["actor_id"] == "joe-biden")
     assert [text[m["start"]:m["end"]] for m in biden["mentions"]] == ["Joe Biden"]  # names become offsets; absent names dropped
     assert "affiliation" not in biden and biden["role_type"] == "head_of_state"  # invalid affiliation dropped
+    assert "not-in-registry" not in {p["actor_id"] for p in good["participants"]}
     assert good["stance"] and all(s["holder"] in {p["actor_id"] for p in good["participants"]} for s in good["stance"])
     for repaired in ("test-en-fenced", "test-en-prose", "test-en-slow", "test-en-busy"):
         assert by_id[repaired] == dict(good, document_id=repaired)

@@ -9,8 +9,9 @@ turned into offsets here (every occurrence of each name).
 
 An answer that is not usable JSON is asked for again, with the reason, up to ``attempts`` requests per
 document; then the document is counted as empty (no prediction layers). An answer that is JSON is repaired
-rather than refused: unknown topics, targets, labels, role types and affiliations, malformed participants
-and names that do not occur in the text are dropped.
+rather than refused: unknown topics, targets, labels, role types and affiliations, participants that are
+not in the actor registry (the harness accepts registry ids only) and names that do not occur in the text
+are dropped.
 
 Every request and the endpoint's raw answer are cached on disk under the SHA-256 of the request body
 (model, messages, temperature, ...): a run that is stopped resumes where it was without asking again,
@@ -36,7 +37,7 @@ import httpx
 from tqdm import tqdm
 
 from .. import __version__
-from ..actors import is_valid_affiliation
+from ..actors import is_valid_affiliation, load_registry
 from ..errors import InputError
 from ..jsonio import atomic_write_text, canonical_json, sha256_text, write_json
 from ..paths import repo_root
@@ -47,7 +48,6 @@ from ..taxonomy import load_taxonomy
 PROMPT_VERSION = "1"
 GUIDELINE_SECTIONS = ("2", "4", "5", "6", "7")  # scope, participants, stance, topics, hard cases
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
-ACTOR_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
 
 ANSWER_FORMAT = """\
@@ -57,8 +57,8 @@ Answer with one JSON object and nothing else:
                    "affiliation": "ISO 3166-1 alpha-3 code or organisation code", "mentions": ["name exactly as written in the text", ...]}],
  "stance": [{"holder": "actor_id of a participant", "target": "stance target id", "label": "favor", "against" or "neutral"}],
  "topics": ["topic id", ...]}
-Use the actor ids listed with the document when the person is among them; otherwise make an id of the
-person's English name in lower case with hyphens (e.g. "volodymyr-zelenskyy"). "mentions" lists every
+Use the actor ids listed with the document (the persons of the actor registry whose names occur in it);
+a person who is not listed cannot be scored: leave them out. "mentions" lists every
 distinct form of the person's name as it is written in the text (inflected forms separately, titles left
 out); give [] when the text never names the person. When in_scope is false, every list is empty."""
 
@@ -151,6 +151,7 @@ def prediction_from_answer(answer: dict, document: dict) -> tuple[dict, int]:
     """A schema-valid prediction from an answer object, and the number of items dropped to make it so."""
     taxonomy = load_taxonomy()
     topics, targets, roles = set(taxonomy.topic_ids), set(taxonomy.target_ids), set(taxonomy.ids("role_types"))
+    registry = load_registry()
     in_scope = answer.get("in_scope")
     if isinstance(in_scope, str) and in_scope.lower() in ("true", "false"):
         in_scope = in_scope.lower() == "true"
@@ -163,7 +164,7 @@ def prediction_from_answer(answer: dict, document: dict) -> tuple[dict, int]:
         seen = set()
         for item in raw[0]:
             actor = item.get("actor_id") if isinstance(item, dict) else None
-            if not isinstance(actor, str) or not ACTOR_ID.match(actor) or actor in seen or len(actor) > 120:
+            if not isinstance(actor, str) or actor not in registry or actor in seen:
                 dropped += 1
                 continue
             seen.add(actor)
