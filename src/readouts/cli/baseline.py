@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 
 from ..baselines import BASELINES
+from ..errors import InputError
 from ..goldset import SETTINGS
 from ..jsonio import atomic_write_text
 
@@ -15,6 +16,7 @@ examples:
   readouts evaluate --model readouts.baselines.majority:Majority --model-arg release=v0.2.0 --release v0.2.0
   readouts baseline run-all --release v0.2.0     # retrain all, refresh eval/submissions and model cards
   readouts baseline card gazetteer               # regenerate baselines/gazetteer/MODEL_CARD.md results
+  readouts leaderboard build && readouts baseline card   # re-score the submissions, refresh every card
 baselines: """ + ", ".join(BASELINES) + """
 trained models are saved (git-ignored) in data/models/<name>/<release>-<setting>/ with metadata.json.
 details: docs/baselines.md"""
@@ -55,8 +57,10 @@ def register(subparsers) -> None:
 
     card = commands.add_parser("card", help="regenerate the results section of baselines/NAME/MODEL_CARD.md",
                                description="Rewrite the text between the card's GENERATED markers from eval/results/NAME-SETTING.json "
-                                           "(written by `baseline run-all` or `leaderboard build`). The rest of the card is left alone.")
-    card.add_argument("name", choices=BASELINES, metavar="NAME", help=f"baseline: {', '.join(BASELINES)}")
+                                           "(written by `baseline run-all` or `leaderboard build`). The rest of the card is left alone. "
+                                           "Without NAME, every baseline's card: after a harness change, `readouts leaderboard build "
+                                           "&& readouts baseline card` refreshes the results and the cards without retraining.")
+    card.add_argument("name", nargs="*", metavar="NAME", help=f"baseline (default: all): {', '.join(BASELINES)}")
     card.set_defaults(handler=run_card)
 
     run_all = commands.add_parser("run-all", help="retrain every baseline, refresh eval/submissions and the model cards",
@@ -95,7 +99,11 @@ def run_predict(args) -> int:
 def run_card(args) -> int:
     from ..baselines.publish import write_card
 
-    print(f"wrote {write_card(args.name)}")
+    unknown = [name for name in args.name if name not in BASELINES]
+    if unknown:
+        raise InputError(f"unknown baseline {unknown[0]!r}; baselines: {', '.join(BASELINES)}")
+    for name in args.name or BASELINES:
+        print(f"wrote {write_card(name)}")
     return 0
 
 
