@@ -38,6 +38,7 @@ from tqdm import tqdm
 
 from .. import __version__
 from ..actors import is_valid_affiliation, load_registry
+from ..baselines.base import empty_prediction
 from ..errors import InputError
 from ..jsonio import atomic_write_text, canonical_json, sha256_text, write_json
 from ..paths import repo_root
@@ -107,12 +108,12 @@ def user_prompt(document: dict, max_chars: int) -> str:
     """The document as the model sees it, with the registry actors named in it as id suggestions."""
     text = document["text"][:max_chars]
     known = [f"- {f.actor.id}: {f.actor.names.get('en', f.actor.id)} ({f.actor.country})"
-             for f in find_actors(text, document["language"])]
+             for f in find_actors(f"{document.get('title', '') or ''}\n{text}", document["language"])]
     cut = f" (the first {max_chars} of {len(document['text'])} characters)" if len(document["text"]) > max_chars else ""
     return "\n".join([
         f"Document {document['id']}: language {document['language']}, source {document.get('source', '')}, "
         f"date {document.get('date', '') or 'unknown'}.", f"Title: {document.get('title', '') or ''}",
-        "Registry actors named in the text: " + ("\n" + "\n".join(known) if known else "none found."),
+        "Registry actors named in the title or text: " + ("\n" + "\n".join(known) if known else "none found."),
         f"Text{cut}:", text])
 
 
@@ -327,7 +328,7 @@ class ChatSystem:
             self.counts.items_dropped += dropped
             return prediction
         self.counts.documents_counted_empty += 1
-        return {"document_id": document["id"], "in_scope": False, "participants": [], "stance": [], "topics": []}
+        return empty_prediction(document["id"])
 
     def run_record(self) -> dict:
         return {"endpoint": self.url, "model": self.model, "temperature": self.temperature, "max_tokens": self.max_tokens,
