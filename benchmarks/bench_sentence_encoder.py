@@ -12,6 +12,7 @@ measured over --documents corpus documents (sorted by id, real lengths). Example
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -56,7 +57,8 @@ def main() -> None:
             trained = time.perf_counter() - started
             files[name] = Path(folder) / f"{name}.jsonl"
             files[name].write_text(predictions_jsonl(model.predict(test_documents)), encoding="utf-8")
-            print(f"{name}: trained in {trained:.1f} s" + (" (target: under 300 s)" if name == "sentence-encoder" else ""))
+            print(f"{name}: trained in {trained:.1f} s" + (" (target: under 300 s)" if name == "sentence-encoder" else "")
+                  + f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             if name == "sentence-encoder":
                 encoder = model
         results = evaluate(gold, read_submission(files["sentence-encoder"], gold, warn=print), Options())
@@ -75,7 +77,8 @@ def main() -> None:
     started = time.perf_counter()
     encoder.predict(documents)
     speed = len(documents) / (time.perf_counter() - started)
-    print(f"\nsentence-encoder predicts {speed:.1f} documents/s over {len(documents)} corpus documents (target: at least 20)")
+    print(f"\nsentence-encoder predicts {speed:.1f} documents/s over {len(documents)} corpus documents (target: at least 20); "
+          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
