@@ -32,7 +32,7 @@ def _common(parser: argparse.ArgumentParser, split: bool = False) -> None:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "baseline", help="train and run the reference baselines (majority, gazetteer, tfidf-logreg)",
+        "baseline", help=f"train and run the reference baselines ({', '.join(BASELINES)})",
         description="Reference baselines trained on a release's train split (tuned on validation) and scored by the "
                     "same harness as any submission.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
