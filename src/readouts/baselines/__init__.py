@@ -9,4 +9,5 @@ BASELINES = {
     "majority": "readouts.baselines.majority:Majority",
     "gazetteer": "readouts.baselines.gazetteer:Gazetteer",
     "tfidf-logreg": "readouts.baselines.tfidf_logreg:TfidfLogreg",
+    "sentence-encoder": "readouts.baselines.sentence_encoder:SentenceEncoder",
 }

@@ -105,9 +105,9 @@ def model_dir(name: str, release: str, setting: str, root: Path | None = None) -
     return (Path(root) if root else models_root()) / name / f"{release_tag(release)}-{setting}"
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for library in LIBRARIES:
+    for library in (*LIBRARIES, *extra):
         versions[library] = __version__ if library == "readouts" else package_version(library)
     return versions
 
@@ -156,6 +156,43 @@ def tune_threshold(y_true, scores, default: float = 0.5) -> float:
     return float(best)
 
 
+NO_STANCE = "none"
+
+
+def stance_pairs(examples, targets: list[str]):
+    """For every gold direct participant of an in-scope example (by actor id): the document, the
+    participant's mention spans and the gold label of each target (``NO_STANCE`` when it holds none)."""
+    for ex in examples:
+        if not ex.annotation.in_scope:
+            continue
+        gold = {(s.holder, s.target): s.label for s in ex.annotation.stance}
+        for participant in sorted(ex.annotation.direct_participants(), key=lambda p: p.actor_id):
+            yield (ex.document, [(m.start, m.end) for m in participant.mentions],
+                   [gold.get((participant.actor_id, target), NO_STANCE) for target in targets])
+
+
+def triple_f1(gold: list[str], predicted) -> float:
+    """Stance triple F1 over (holder, target) pairs labelled ``NO_STANCE`` or a stance label."""
+    tp = sum(g == p != NO_STANCE for g, p in zip(gold, predicted))
+    fp = sum(p != NO_STANCE and p != g for g, p in zip(gold, predicted))
+    fn = sum(g != NO_STANCE and p != g for g, p in zip(gold, predicted))
+    return f1(tp, fp, fn)
+
+
+def fit_pair_classifier(X, labels: list[str], X_val, val_labels: list[str], seed: int, C: float = 1.0):
+    """A multinomial logistic regression over pair labels, with the class weighting (none or balanced)
+    that gives the best stance triple F1 on validation (none on ties or without validation pairs).
+    Returns (class_weight, model)."""
+    best = None
+    for class_weight in (None, "balanced"):
+        model = LogisticRegression(C=C, class_weight=class_weight, solver="lbfgs", max_iter=2000, random_state=seed)
+        model.fit(X, labels)
+        score = triple_f1(val_labels, model.predict(X_val)) if X_val is not None else 0.0
+        if best is None or score > best[0]:
+            best = (score, class_weight, model)
+    return best[1], best[2]
+
+
 def participant_record(actor: Actor, day: str, participation: str, spans) -> dict:
     """A predicted participant: role and affiliation from the registry office held on ``day``, mentions
     as offsets only (predictions never quote text)."""
@@ -179,6 +216,7 @@ class Baseline:
     one in memory first (the latest release when ``release`` is not given)."""
 
     name: ClassVar[str]
+    extra_libraries: ClassVar[tuple[str, ...]] = ()  # distributions besides LIBRARIES whose version matters
 
     def __init__(self, release: str | None = None, setting: str = "standard", seed: int = 0,
                  models: str | None = None, corpus: str | None = None):
@@ -226,7 +264,7 @@ class Baseline:
             "seed": self.seed, "hyperparameters": self.hyperparameters(), "learned": self.learned(),
             "training_data": {"sha256": data.sha256(), "train_documents": len(data.train),
                               "validation_documents": len(data.validation)},
-            "libraries": library_versions(), "training_seconds": round(seconds, 3),
+            "libraries": library_versions(self.extra_libraries), "training_seconds": round(seconds, 3),
         }
 
     def learned(self) -> dict:

@@ -83,12 +83,17 @@ class ParticipantFilter:
         self.threshold = tune_threshold(y_val, self.scorer.scores(X_val)) if len(y_val) else 0.5
         return self
 
+    def scored(self, document: dict) -> tuple[Candidates, np.ndarray]:
+        """The registry actors found in ``document`` and the score of each for being a direct party."""
+        candidates = Candidates(document, self.role_types)
+        return candidates, (self.scorer.scores(candidates.X) if candidates.found else np.zeros(0))
+
     def participants(self, document: dict) -> list[dict]:
         """Every actor found, direct when its score reaches the threshold; in order of first mention."""
-        candidates = Candidates(document, self.role_types)
-        if not candidates.found:
-            return []
-        scores = self.scorer.scores(candidates.X)
+        return self.records(document, *self.scored(document))
+
+    def records(self, document: dict, candidates: Candidates, scores: np.ndarray) -> list[dict]:
+        """Predicted participants from ``scored``'s output."""
         return [participant_record(f.actor, document.get("date", ""), "direct" if score >= self.threshold else "mentioned", f.spans)
                 for f, score in zip(candidates.found, scores)]
 

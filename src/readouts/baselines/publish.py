@@ -8,19 +8,22 @@ import json
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
+from ..errors import InputError
 from ..evaluate import Options, evaluate
-from ..goldset import gold_set_from_release
+from ..goldset import SETTINGS, gold_set_from_release
 from ..jsonio import atomic_write_text, read_json, write_json
 from ..paths import repo_root
-from ..releases import load_manifest
+from ..releases import load_manifest, split_documents
 from ..scoring import HEADLINES
 from ..submission import read_submission
 from . import BASELINES
 from .base import Baseline, baseline_class, load_training_data, model_dir, release_tag, save_model, split_inputs
 
-SETTINGS = ("standard", "cross-lingual")
 BEGIN = "<!-- BEGIN GENERATED: readouts baseline card; do not edit by hand -->"
 END = "<!-- END GENERATED -->"
+REFERENCES = ("majority", "gazetteer")  # each card says where its baseline does not beat these (those before it)
 CARD_METRICS = ("overall", *HEADLINES, "scope.f1", "spans.partial_f1", "stance.macro_f1")
 
 
@@ -53,13 +56,47 @@ def submission_name(name: str, setting: str) -> str:
     return f"{name}-{setting}"
 
 
+def standard_train_overlap(release: str, setting: str) -> tuple[int, int]:
+    """(test documents of ``setting`` that are in the standard train split, test documents of ``setting``).
+    Non-zero for ``temporal``, whose test split takes every dated document after the cutoff."""
+    test = split_documents(release, "test", setting)
+    return len(set(test) & set(split_documents(release, "train", "standard"))), len(test)
+
+
+def overlap_note(release: str, setting: str) -> str:
+    """What a reader of the board and the cards must know when a setting's test documents are also in the
+    standard train split ("" when none are)."""
+    overlap, total = standard_train_overlap(release, setting)
+    if not overlap:
+        return ""
+    return (f"{overlap} of the {total} test documents of `{setting}` are in the standard train split: a system trained "
+            f"on the standard split must not be scored here. This baseline was trained on the `{setting}` setting's own "
+            f"train split, none of whose documents is in this test split.")
+
+
+def check_trained_for(model: Baseline, release: str, setting: str) -> None:
+    """Refuse to score a model on a setting it was not trained for (for example a standard model on
+    ``temporal``, whose test documents overlap the standard train split), or one that saw a test document."""
+    if model.setting != setting or model.release != release_tag(release):
+        raise InputError(f"{model.name}: trained on {model.release} ({model.setting}), not on {release_tag(release)} ({setting}); "
+                         f"train it with `readouts baseline train {model.name} --release {release_tag(release)} --setting {setting}`")
+    learned_from = {doc for split in ("train", "validation") for doc in split_documents(release, split, setting)}
+    leaked = learned_from & set(split_documents(release, "test", setting))
+    if leaked:
+        raise InputError(f"setting {setting} of {release_tag(release)}: {len(leaked)} test documents are also in its train "
+                         f"or validation split (e.g. {min(leaked)})")
+
+
 def write_submission(name: str, model: Baseline, release: str, setting: str, corpus: Path | None = None) -> Path:
     """Test predictions and leaderboard metadata under eval/submissions/<name>-<setting>/."""
+    check_trained_for(model, release, setting)
     folder = eval_dir() / "submissions" / submission_name(name, setting)
     atomic_write_text(folder / "predictions.jsonl", predict_split(model, release, "test", setting, corpus))
     summary = (sys.modules[type(model).__module__].__doc__ or "").strip()
-    description = (f"Readouts reference baseline `{name}` ({BASELINES[name]}), trained on the {setting} train split of "
-                   f"{release_tag(release)} with seed {model.seed}, tuned on validation. " + summary.split("\n\n")[0].replace("\n", " "))
+    description = " ".join(part for part in (
+        f"Readouts reference baseline `{name}` ({BASELINES[name]}), trained on the {setting} train split of "
+        f"{release_tag(release)} with seed {model.seed}, tuned on validation.", overlap_note(release, setting),
+        summary.split("\n\n")[0].replace("\n", " ")) if part)
     write_json(folder / "metadata.json", {
         "system_name": f"baseline: {name} ({setting})", "authors": ["Readouts team"], "url": "",
         "description": description[:1000], "date": load_manifest(release)["date"], "release": release_tag(release),
@@ -104,18 +141,21 @@ def results_section(name: str) -> str:
         groups += [(f"language {lang}", group["documents"], group["metrics"]) for lang, group in results["breakdowns"]["language"].items()]
         for label, count, metrics in groups:
             lines.append(f"| {label} | {count} | " + " | ".join(_cell(metrics[m]) for m in CARD_METRICS) + " |")
-        lines += ["", *_versus_majority(name, setting, groups), ""]
+        note = overlap_note(results["release"], setting)
+        lines += ["", *([f"**Overlap.** {note}", ""] if note else [])]
+        lines += [line for reference in REFERENCES[:REFERENCES.index(name) if name in REFERENCES else None]
+                  for line in _versus(reference, name, setting, groups)]
     if not found:
         lines += ["No results yet: run `readouts baseline run-all --release VERSION`.", ""]
     lines.append(END)
     return "\n".join(lines)
 
 
-def _versus_majority(name: str, setting: str, groups) -> list[str]:
-    """Where this baseline's point estimate does not exceed the ``majority`` floor's (overall and headline
-    metrics, all documents and per language)."""
-    path = eval_dir() / "results" / f"{submission_name('majority', setting)}.json"
-    if name == "majority" or not path.is_file():
+def _versus(reference: str, name: str, setting: str, groups) -> list[str]:
+    """Where this baseline's point estimate does not exceed ``reference``'s (overall and headline metrics,
+    all documents and per language)."""
+    path = eval_dir() / "results" / f"{submission_name(reference, setting)}.json"
+    if not path.is_file():
         return []
     floor = read_json(path)
     by_group = {"all": floor["metrics"], **{f"language {lang}": g["metrics"] for lang, g in floor["breakdowns"]["language"].items()}}
@@ -123,8 +163,8 @@ def _versus_majority(name: str, setting: str, groups) -> list[str]:
               for label, _, metrics in groups if label in by_group
               for metric in ("overall", *HEADLINES) if metrics[metric]["value"] <= by_group[label][metric]["value"]]
     if not misses:
-        return ["Beats `majority` on every headline metric, overall and in every language (point estimates)."]
-    return ["Does **not** beat `majority` (point estimate not higher) on: " + "; ".join(misses) + "."]
+        return [f"Beats `{reference}` on every headline metric, overall and in every language (point estimates).", ""]
+    return [f"Does **not** beat `{reference}` (point estimate not higher) on: " + "; ".join(misses) + ".", ""]
 
 
 def write_card(name: str) -> Path:
@@ -145,13 +185,15 @@ def write_card(name: str) -> Path:
 def run_all(release: str, settings=SETTINGS, seed: int = 0, corpus: Path | None = None, log=print) -> list[Path]:
     """Retrain every baseline for ``settings``, refresh its submissions, results and card."""
     written = []
-    for name in BASELINES:
-        for setting in settings:
-            model, metadata, folder = train(name, release, setting, seed, corpus)
-            log(f"{name} ({setting}): trained in {metadata['training_seconds']:.1f} s, saved in {folder}")
-            submission = write_submission(name, model, release, setting, corpus)
-            results = score_submission(submission)
-            log(f"{name} ({setting}): overall {results['metrics']['overall']['value']:.3f} on {results['documents']['scored']} test documents")
-            written.append(submission)
-        written.append(write_card(name))
-    return written
+    empty = [setting for setting in settings if not split_documents(release, "test", setting)]
+    for setting in empty:
+        log(f"setting {setting}: release {release_tag(release)} has no test document in it; nothing to publish")
+    steps = [(name, setting) for name in BASELINES for setting in settings if setting not in empty]
+    for name, setting in tqdm(steps, desc="baselines", unit="model", file=sys.stderr):
+        model, metadata, folder = train(name, release, setting, seed, corpus)
+        log(f"{name} ({setting}): trained in {metadata['training_seconds']:.1f} s, saved in {folder}")
+        submission = write_submission(name, model, release, setting, corpus)
+        results = score_submission(submission)
+        log(f"{name} ({setting}): overall {results['metrics']['overall']['value']:.3f} on {results['documents']['scored']} test documents")
+        written.append(submission)
+    return written + [write_card(name) for name in BASELINES]

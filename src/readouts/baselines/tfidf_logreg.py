@@ -15,16 +15,15 @@ Topics, participants and stance are predicted only for documents classified in s
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
 from ..taxonomy import load_taxonomy
-from .base import Baseline, BinaryScorer, TrainingData, empty_prediction, f1, tune_threshold
+from .base import (NO_STANCE, Baseline, BinaryScorer, TrainingData, empty_prediction, fit_pair_classifier, stance_pairs,
+                   tune_threshold)
 from .gazetteer import ParticipantFilter
 
 MAX_CHARS = 5000
 WINDOW = 200
-NONE = "none"
 WORD = {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, "max_features": 50000}
 CHAR = {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "max_features": 100000}
 C = 1.0
@@ -65,39 +64,21 @@ class StanceClassifier:
     def _pairs(self, examples) -> tuple[list[str], list[str]]:
         """Windows of the gold direct participants and the label of each (holder, target) pair."""
         windows, labels = [], []
-        for ex in examples:
-            if not ex.annotation.in_scope:
-                continue
-            gold = {(s.holder, s.target): s.label for s in ex.annotation.stance}
-            for p in sorted(ex.annotation.direct_participants(), key=lambda p: p.actor_id):
-                windows.append(holder_window(ex.document["text"], [(m.start, m.end) for m in p.mentions]))
-                labels += [gold.get((p.actor_id, target), NONE) for target in self.targets]
+        for document, spans, pair_labels in stance_pairs(examples, self.targets):
+            windows.append(holder_window(document["text"], spans))
+            labels += pair_labels
         return windows, labels
 
     def fit(self, data: TrainingData) -> "StanceClassifier":
         windows, labels = self._pairs(data.train)
-        if set(labels) <= {NONE}:
+        if set(labels) <= {NO_STANCE}:
             return self  # nothing to learn: never predicts a stance
         self.vectorizer = vectorizer().fit(windows)
         X = self._features(windows)
         val_windows, val_labels = self._pairs(data.validation)
         X_val = self._features(val_windows) if val_windows else None
-        best = None
-        for class_weight in (None, "balanced"):
-            model = LogisticRegression(C=C, class_weight=class_weight, solver="lbfgs", max_iter=2000, random_state=self.seed)
-            model.fit(X, labels)
-            score = self._triple_f1(val_labels, model.predict(X_val)) if X_val is not None else 0.0
-            if best is None or score > best[0]:
-                best = (score, class_weight, model)
-        _, self.class_weight, self.model = best
+        self.class_weight, self.model = fit_pair_classifier(X, labels, X_val, val_labels, self.seed, C)
         return self
-
-    @staticmethod
-    def _triple_f1(gold: list[str], predicted) -> float:
-        tp = sum(g == p != NONE for g, p in zip(gold, predicted))
-        fp = sum(p != NONE and p != g for g, p in zip(gold, predicted))
-        fn = sum(g != NONE and p != g for g, p in zip(gold, predicted))
-        return f1(tp, fp, fn)
 
     def stance(self, text: str, direct: list[dict]) -> list[dict]:
         if self.model is None or not direct:
@@ -105,7 +86,7 @@ class StanceClassifier:
         windows = [holder_window(text, [(m["start"], m["end"]) for m in p["mentions"]]) for p in direct]
         labels = self.model.predict(self._features(windows)).reshape(len(direct), len(self.targets))
         return [{"holder": p["actor_id"], "target": target, "label": str(label)}
-                for p, row in zip(direct, labels) for target, label in zip(self.targets, row) if label != NONE]
+                for p, row in zip(direct, labels) for target, label in zip(self.targets, row) if label != NO_STANCE]
 
 
 class TfidfLogreg(Baseline):

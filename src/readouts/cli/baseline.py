@@ -4,27 +4,28 @@ import argparse
 from pathlib import Path
 
 from ..baselines import BASELINES
+from ..errors import InputError
+from ..goldset import SETTINGS
 from ..jsonio import atomic_write_text
 from .argtypes import SEED
 
 EPILOG = """\
 examples:
-  readouts baseline train tfidf-logreg --release v0.1.0 --setting standard --seed 0
-  readouts baseline predict tfidf-logreg --release v0.1.0 --split test --out predictions.jsonl
-  readouts evaluate predictions.jsonl --release v0.1.0 --split test
-  readouts evaluate --model readouts.baselines.majority:Majority --model-arg release=v0.1.0 --release v0.1.0
-  readouts baseline run-all --release v0.1.0     # retrain all, refresh eval/submissions and model cards
+  readouts baseline train tfidf-logreg --release v0.2.0 --setting standard --seed 0
+  readouts baseline predict tfidf-logreg --release v0.2.0 --split test --out predictions.jsonl
+  readouts evaluate predictions.jsonl --release v0.2.0 --split test
+  readouts evaluate --model readouts.baselines.majority:Majority --model-arg release=v0.2.0 --release v0.2.0
+  readouts baseline run-all --release v0.2.0     # retrain all, refresh eval/submissions and model cards
   readouts baseline card gazetteer               # regenerate baselines/gazetteer/MODEL_CARD.md results
+  readouts leaderboard build && readouts baseline card   # re-score the submissions, refresh every card
 baselines: """ + ", ".join(BASELINES) + """
 trained models are saved (git-ignored) in data/models/<name>/<release>-<setting>/ with metadata.json.
 details: docs/baselines.md"""
 
-SETTINGS = ("standard", "cross-lingual", "temporal")
-
 
 def _common(parser: argparse.ArgumentParser, split: bool = False) -> None:
     parser.add_argument("name", choices=BASELINES, metavar="NAME", help=f"baseline: {', '.join(BASELINES)}")
-    parser.add_argument("--release", required=True, help="dataset release, e.g. v0.1.0 (annotations/releases/)")
+    parser.add_argument("--release", required=True, help="dataset release, e.g. v0.2.0 (annotations/releases/)")
     parser.add_argument("--setting", choices=SETTINGS, default="standard", help="evaluation setting (default: standard)")
     parser.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus or $READOUTS_CORPUS)")
     parser.add_argument("--models", type=Path, default=None, help="folder of trained models (default: data/models)")
@@ -32,7 +33,7 @@ def _common(parser: argparse.ArgumentParser, split: bool = False) -> None:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "baseline", help="train and run the reference baselines (majority, gazetteer, tfidf-logreg)",
+        "baseline", help=f"train and run the reference baselines ({', '.join(BASELINES)})",
         description="Reference baselines trained on a release's train split (tuned on validation) and scored by the "
                     "same harness as any submission.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
@@ -57,8 +58,10 @@ def register(subparsers) -> None:
 
     card = commands.add_parser("card", help="regenerate the results section of baselines/NAME/MODEL_CARD.md",
                                description="Rewrite the text between the card's GENERATED markers from eval/results/NAME-SETTING.json "
-                                           "(written by `baseline run-all` or `leaderboard build`). The rest of the card is left alone.")
-    card.add_argument("name", choices=BASELINES, metavar="NAME", help=f"baseline: {', '.join(BASELINES)}")
+                                           "(written by `baseline run-all` or `leaderboard build`). The rest of the card is left alone. "
+                                           "Without NAME, every baseline's card: after a harness change, `readouts leaderboard build "
+                                           "&& readouts baseline card` refreshes the results and the cards without retraining.")
+    card.add_argument("name", nargs="*", metavar="NAME", help=f"baseline (default: all): {', '.join(BASELINES)}")
     card.set_defaults(handler=run_card)
 
     run_all = commands.add_parser("run-all", help="retrain every baseline, refresh eval/submissions and the model cards",
@@ -66,9 +69,9 @@ def register(subparsers) -> None:
                                               "eval/submissions/NAME-SETTING/ (predictions.jsonl + metadata.json), score it into "
                                               "eval/results/NAME-SETTING.json, then regenerate the model cards.",
                                   epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    run_all.add_argument("--release", required=True, help="dataset release, e.g. v0.1.0")
-    run_all.add_argument("--settings", nargs="+", choices=SETTINGS, default=["standard", "cross-lingual"],
-                         help="settings to publish (default: standard cross-lingual)")
+    run_all.add_argument("--release", required=True, help="dataset release, e.g. v0.2.0")
+    run_all.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS),
+                         help=f"settings to publish (default: all, {' '.join(SETTINGS)})")
     run_all.add_argument("--seed", type=SEED, default=0, help="(default: 0)")
     run_all.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
     run_all.set_defaults(handler=run_run_all)
@@ -97,7 +100,11 @@ def run_predict(args) -> int:
 def run_card(args) -> int:
     from ..baselines.publish import write_card
 
-    print(f"wrote {write_card(args.name)}")
+    unknown = [name for name in args.name if name not in BASELINES]
+    if unknown:
+        raise InputError(f"unknown baseline {unknown[0]!r}; baselines: {', '.join(BASELINES)}")
+    for name in args.name or BASELINES:
+        print(f"wrote {write_card(name)}")
     return 0
 
 
