@@ -31,7 +31,7 @@ COMMANDS = {
     "compare": "paired bootstrap test between two predictions files",
     "leaderboard": "build the leaderboard from eval/submissions/",
     "agreement": "inter-annotator agreement between two annotation sets",
-    "baseline": "train and run the reference baselines (majority, gazetteer, tfidf-logreg)",
+    "baseline": "train and run the reference baselines (majority, gazetteer, tfidf-logreg, sentence-encoder)",
     "ls": "annotate in Label Studio: generate the config, push tasks, pull annotations",
     "hub": "build and publish a release as a Hugging Face Hub dataset",
     "stats": "write the measured tables into DATASHEET.md (or check they are current)",
