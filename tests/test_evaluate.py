@@ -219,7 +219,7 @@ class KeywordSystem:
 
 def test_model_class_gets_unlabelled_documents(gold_folder, tmp_path, monkeypatch, capsys):
     (tmp_path / "toy_system.py").write_text(textwrap.dedent(MODEL), encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # --model imports from the working folder
     log, out = tmp_path / "seen.json", tmp_path / "r.json"
     assert main(["evaluate", "--model", "toy_system:KeywordSystem", "--model-arg", f"log={log}", "--gold-set", "gold",
                  "--n-resamples", "20", "--out", str(out), "--save-predictions", str(tmp_path / "saved.jsonl")]) == 0
@@ -234,9 +234,9 @@ def test_model_class_gets_unlabelled_documents(gold_folder, tmp_path, monkeypatc
 def test_model_output_is_validated_like_a_file(gold_folder, tmp_path, monkeypatch, capsys):
     (tmp_path / "bad_system.py").write_text(
         "class Bad:\n    def predict(self, documents):\n        return [{'document_id': d['id'], 'topics': ['cooking']} for d in documents]\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # --model imports from the working folder
     assert main(["evaluate", "--model", "bad_system:Bad", "--gold-set", "gold", "--n-resamples", "10"]) == 2
-    assert ":1: $.topics[0]: unknown topic 'cooking'" in capsys.readouterr().err
+    assert "--model bad_system:Bad, batch 1, prediction 1: $.topics[0]: unknown topic 'cooking'" in capsys.readouterr().err
 
 
 COMMAND = '''
@@ -258,7 +258,7 @@ def test_command_reads_stdin_and_writes_stdout(gold_folder, tmp_path, capsys):
 @pytest.mark.parametrize("body,extra,message", [
     ("import sys; sys.exit(3)", [], "exited with status 3"),
     ("import time; time.sleep(30)", ["--timeout", "0.5"], "no answer within 0.5 s"),
-    ("print('{not json')", [], ":1: invalid JSON"),
+    ("print('{not json')", [], "batch 1, prediction 1: invalid JSON"),
 ])
 def test_command_failures_exit_2(gold_folder, tmp_path, capsys, body, extra, message):
     script = tmp_path / "system.py"
