@@ -159,6 +159,9 @@ def test_cli_evaluate_writes_results_and_prints_a_table(gold_folder, perfect, tm
     (["evaluate", "p.jsonl", "--gold-set", "gold", "--n-resamples", "0"], "n_resamples must be at least 1"),
     (["evaluate", "p.jsonl", "--gold-set", "gold", "--confidence-level", "1.5"], "confidence_level"),
     (["evaluate", "nosuch.jsonl", "--gold-set", "gold"], "nosuch.jsonl: no such file"),
+    # before: every document of annotations/gold was scored, whatever --split said
+    (["evaluate", "p.jsonl", "--gold-set", "gold", "--split", "test"], "--gold-set gold scores every document"),
+    (["evaluate", "p.jsonl", "--gold-set", "gold", "--setting", "temporal"], "drop --split/--setting"),
 ])
 def test_cli_bad_input_exits_2(gold_folder, perfect, tmp_path, monkeypatch, capsys, argv, message):
     monkeypatch.chdir(tmp_path)

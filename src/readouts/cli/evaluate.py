@@ -27,12 +27,12 @@ def add_gold_options(parser: argparse.ArgumentParser) -> None:
     """--release/--split/--setting (or --gold-set for development) and the bootstrap options."""
     gold = parser.add_argument_group("gold")
     gold.add_argument("--release", help="dataset release to score against, e.g. v0.2.0 (annotations/releases/)")
-    gold.add_argument("--split", choices=SPLITS, default="test", help="split of the release (default: test)")
-    gold.add_argument("--setting", choices=SETTINGS, default="standard",
+    gold.add_argument("--split", choices=SPLITS, help="split of the release (default: test)")
+    gold.add_argument("--setting", choices=SETTINGS,
                       help="evaluation setting; cross-lingual and temporal select other test documents (default: standard)")
     gold.add_argument("--gold-set", metavar="NAME",
                       help="score against every document of annotations/NAME instead of a release (development only; "
-                           "metadata from the corpus)")
+                           "metadata from the corpus; --split and --setting do not apply)")
     gold.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
     add_bootstrap_options(parser)
 
@@ -48,8 +48,11 @@ def load_gold(args) -> GoldSet:
     if bool(args.release) == bool(args.gold_set):
         raise InputError("give exactly one of --release VERSION or --gold-set NAME")
     if args.gold_set:
+        if args.split or args.setting:
+            raise InputError(f"--gold-set {args.gold_set} scores every document of annotations/{args.gold_set}, whatever its split: "
+                             "drop --split/--setting, or score a split with --release")
         return gold_set_from_annotations(args.gold_set, load_corpus(args.corpus))
-    return gold_set_from_release(args.release, args.split, args.setting)
+    return gold_set_from_release(args.release, args.split or "test", args.setting or "standard")
 
 
 def options(args) -> Options:
