@@ -11,7 +11,7 @@ from ..errors import EXIT_BAD_INPUT, ReadoutsError
 
 # Subcommand groups, in the order --help lists them.
 COMMAND_MODULES = ("corpus", "validate", "annotate", "actors", "taxonomy", "prelabel", "release",
-                   "evaluate", "compare", "leaderboard", "agreement", "baseline", "ls", "hub", "stats")
+                   "evaluate", "compare", "explain", "leaderboard", "agreement", "baseline", "ls", "hub", "stats")
 
 EPILOG = """\
 exit codes: 0 ok, 1 a check failed (e.g. validation found problems), 2 bad input.

@@ -12,6 +12,7 @@ from ..errors import InputError
 from ..evaluate import Options, evaluate, format_results
 from ..goldset import SETTINGS, SPLITS, GoldSet, gold_set_from_annotations, gold_set_from_release
 from ..jsonio import write_json
+from ..perdocument import write_per_document
 from ..runners import DEFAULT_BATCH_SIZE, CommandSystem, ModelSystem, run_system, unlabelled_documents
 from ..submission import read_submission
 
@@ -20,6 +21,7 @@ examples:
   readouts evaluate predictions.jsonl --release v0.2.0 --split test --out results.json
   readouts evaluate --model my_system:MySystem --model-arg threshold=0.5 --release v0.2.0 --save-predictions my.jsonl
   readouts evaluate --command "python my_system.py" --release v0.2.0 --split test --timeout 600
+  readouts evaluate predictions.jsonl --release v0.2.0 --per-document per-doc.jsonl && readouts explain per-doc.jsonl DOC_ID
 metrics, the submission format and the model protocols: docs/evaluation.md"""
 
 
@@ -87,6 +89,9 @@ def register(subparsers) -> None:
     add_gold_options(parser)
     parser.add_argument("--out", type=Path, help="write the results JSON here (atomically)")
     parser.add_argument("--json", action="store_true", help="print the results JSON instead of the table")
+    parser.add_argument("--per-document", type=Path, metavar="FILE",
+                        help="write each document's gold, prediction and per-layer counts here (JSONL, for error analysis; "
+                             "see `readouts explain`)")
     parser.set_defaults(handler=run)
 
 
@@ -128,6 +133,8 @@ def run(args) -> int:
         path, source = predictions_path(args, gold, Path(workdir))
         submission = read_submission(path, gold, warn=lambda message: print(message, file=sys.stderr))
         results = evaluate(gold, submission, opts, source=source)
+    if args.per_document:
+        write_per_document(args.per_document, gold, submission)
     if args.out:
         write_json(args.out, results)
     print(json.dumps(results, indent=2, ensure_ascii=False) if args.json else format_results(results))
