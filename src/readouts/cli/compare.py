@@ -19,7 +19,7 @@ def register(subparsers) -> None:
                     "and each headline metric, A - B, its confidence interval and a two-sided p-value. Says how many "
                     "documents each side has no prediction for; a file inside a leaderboard folder is named by the "
                     "system_name of its metadata.json.",
-        epilog="example:\n  readouts compare a.jsonl b.jsonl --release v1.0.0 --split test",
+        epilog="example:\n  readouts compare a.jsonl b.jsonl --release v0.2.0 --split test",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("a", type=Path, help="predictions JSONL of system A")
     parser.add_argument("b", type=Path, help="predictions JSONL of system B")
