@@ -96,3 +96,18 @@ def test_cli_table_json_and_out(passes, tmp_path, capsys):
     assert main(["agreement", "agreement/pass1", "agreement/pass2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["participants"]["f1"] == 0.8
     assert main(["agreement", str(folder_a), str(tmp_path / "nowhere")]) == 2
+
+
+def test_agreement_on_documents_without_participants_is_none_not_nan():
+    """Metrics now return NaN when nothing is there to compare; the report must stay strict JSON."""
+    import json
+
+    from readouts.agreement import agreement
+    from readouts.store import Annotation
+    from conftest import annotate, tiny_document
+
+    document = tiny_document("test-en-other1")
+    empty = Annotation.from_dict(annotate(document, in_scope=False))
+    result = agreement({document["id"]: empty}, {document["id"]: empty})
+    assert result["participants"]["f1"] is None and result["in_scope"]["agreement"] == 1.0
+    json.dumps(result, allow_nan=False)
