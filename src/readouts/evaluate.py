@@ -197,7 +197,7 @@ def format_results(results: dict) -> str:
         interval = "" if m["value"] is None else f"[{m['ci_low']:.3f}, {m['ci_high']:.3f}]"
         lines.append(f"{name:<36}{show(m['value'], 8)}   {interval}".rstrip())
     columns = ("overall", *HEADLINES)
-    lines += ["", f"{'language':<10}{'docs':>6}{'in scope':>10}" + "".join(f"  {n:<28}" for n in columns)]
+    lines += ["", (f"{'language':<10}{'docs':>6}{'in scope':>10}" + "".join(f"  {n:<28}" for n in columns)).rstrip()]
     for language, group in results["breakdowns"]["language"].items():
         lines.append(f"{language:<10}{group['documents']:>6}{group['in_scope']:>10}"
                      + "".join(f"  {show_interval(group['metrics'][n]):<28}" for n in columns).rstrip())
