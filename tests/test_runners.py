@@ -151,3 +151,16 @@ def test_a_run_killed_with_sigkill_resumes_where_it_stopped(gold_folder, tmp_pat
     all_ids = {"test-en-call1", "test-en-other1", "test-ru-note1", "test-uk-note1"}
     assert sorted(asked_after) == sorted(all_ids - {json.loads(line)["document_id"] for line in done})
     assert len(saved.read_text().splitlines()) == 4 and not partial.exists()
+
+
+def test_a_line_cut_short_by_a_kill_is_dropped_and_asked_again(gold_folder, tiny_gold, tmp_path, capsys):
+    saved = tmp_path / "saved.jsonl"
+    first = as_prediction(tiny_gold["test-en-call1"])
+    Path(str(saved) + ".partial").write_text(json.dumps(first) + '\n{"document_id": "test-en-oth', encoding="utf-8")
+    script = tmp_path / "scope.py"
+    script.write_text("import json, sys\nfor line in sys.stdin:\n    print(json.dumps({'document_id': json.loads(line)['id']}))\n",
+                      encoding="utf-8")
+    assert main(["evaluate", "--command", f"{sys.executable} {script}", "--save-predictions", str(saved), *EVAL]) == 0
+    assert "resuming: 1 of 4 documents already predicted" in capsys.readouterr().err
+    lines = [json.loads(line) for line in saved.read_text().splitlines()]
+    assert lines[0] == first and sorted(r["document_id"] for r in lines[1:]) == ["test-en-other1", "test-ru-note1", "test-uk-note1"]

@@ -199,11 +199,15 @@ class ModelSystem:
 
 
 def _completed(working: Path) -> list[bytes]:
-    """The prediction lines already saved in ``working``: a line cut short by a kill is dropped."""
+    """The prediction lines already saved in ``working``; a last line cut short by a kill is cut off the
+    file (one truncate, so the lines before it are never at risk)."""
     if not working.is_file():
         return []
-    lines = working.read_bytes().split(b"\n")
-    return [line + b"\n" for line in lines[:-1] if line.strip()]  # the last piece has no newline: incomplete
+    data = working.read_bytes()
+    complete = data[: data.rfind(b"\n") + 1]
+    if len(complete) < len(data):
+        os.truncate(working, len(complete))
+    return [line + b"\n" for line in complete.split(b"\n")[:-1] if line.strip()]
 
 
 def _document_id(line: bytes) -> str | None:
@@ -235,26 +239,29 @@ def _check_batch(lines: list[bytes], batch: list[dict], gold: GoldSet, label: st
                          "a document it was not given")
 
 
+def _prepare(out: Path, batch_size: int) -> Path:
+    """Check the options and return the working file beside ``out``."""
+    if batch_size < 1:
+        raise InputError(f"--batch-size {batch_size}: must be at least 1")
+    if out.is_dir():
+        raise InputError(f"--save-predictions {out}: is a folder, expected a file name")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out.with_name(out.name + ".partial")
+
+
 def run_system(system, documents: list[dict], gold: GoldSet, out: Path, batch_size: int = DEFAULT_BATCH_SIZE,
                progress: bool | None = None, say=print) -> Path:
     """Give ``documents`` to ``system`` in batches, validating and appending each batch's predictions to
     ``<out>.partial`` (flushed to disk), skipping documents already there (a resumed run). When every
     batch is done and the whole file validates, it is renamed to ``out``; ``out`` is never left invalid."""
-    if batch_size < 1:
-        raise InputError(f"--batch-size {batch_size}: must be at least 1")
-    out = Path(out)
-    if out.is_dir():
-        raise InputError(f"--save-predictions {out}: is a folder, expected a file name")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    working = out.with_name(out.name + ".partial")
-    saved = _completed(working)
-    done = {_document_id(line) for line in saved}
-    if saved:
-        say(f"resuming: {len(done)} of {len(documents)} documents already predicted in {working} (delete it to start over)")
-    working.write_bytes(b"".join(saved))  # drops a line cut short by an interruption
-    todo = [document for document in documents if document["id"] not in done]
-    batches = [todo[i:i + batch_size] for i in range(0, len(todo), batch_size)]
     try:
+        working = _prepare(Path(out), batch_size)
+        saved = _completed(working)
+        done = {_document_id(line) for line in saved}
+        if saved:
+            say(f"resuming: {len(done)} of {len(documents)} documents already predicted in {working} (delete it to start over)")
+        todo = [document for document in documents if document["id"] not in done]
+        batches = [todo[i:i + batch_size] for i in range(0, len(todo), batch_size)]
         with tempfile.TemporaryDirectory(prefix="readouts-batch-") as workdir, \
                 tqdm(total=len(documents), initial=len(documents) - len(todo), unit="doc", desc="predicting",
                      disable=None if progress is None else not progress) as bar, open(working, "ab") as handle:
@@ -269,4 +276,4 @@ def run_system(system, documents: list[dict], gold: GoldSet, out: Path, batch_si
         system.close()
     read_submission(working, gold, warn=lambda message: None)  # duplicates across batches, a hand-edited file
     os.replace(working, out)
-    return out
+    return Path(out)
