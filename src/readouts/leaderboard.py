@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .evaluate import Options, compare, evaluate
+from .evaluate import NOT_APPLICABLE, Options, compare, evaluate, show_interval
 from .goldset import SETTINGS, GoldSet, gold_set_from_release
 from .jsonio import canonical_json, read_json
 from .schema import require_valid
@@ -163,9 +163,7 @@ HEADLINE_TITLES = ("Topics micro-F1", "Participants F1", "Stance F1 (doc. avg.)"
 
 
 def _cell(metric: dict | None) -> str:
-    if metric is None or metric["value"] is None:
-        return "–"
-    return f"{metric['value']:.3f} [{metric['ci_low']:.3f}, {metric['ci_high']:.3f}]"
+    return NOT_APPLICABLE if metric is None else show_interval(metric)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # the rest only matters at a line start, which the text never is
