@@ -76,7 +76,10 @@ class Child:
 
     def _read_stdout(self) -> None:
         while True:
-            line = self.process.stdout.readline(MAX_LINE_BYTES + 1)
+            try:
+                line = self.process.stdout.readline(MAX_LINE_BYTES + 1)
+            except (ValueError, OSError):  # closed by stop() after a kill: nothing more to read
+                line = b""
             if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
                 self.lines.put(InputError(f"{self.label}: an output line is longer than {MAX_LINE_BYTES:,} bytes; refused"))
                 return
@@ -85,8 +88,11 @@ class Child:
                 return
 
     def _read_stderr(self) -> None:
-        for piece in iter(lambda: self.process.stderr.readline(STDERR_LINE_CHARS), b""):
-            self.stderr_tail.append(piece.decode("utf-8", "replace").rstrip("\n"))
+        try:
+            for piece in iter(lambda: self.process.stderr.readline(STDERR_LINE_CHARS), b""):
+                self.stderr_tail.append(piece.decode("utf-8", "replace").rstrip("\n"))
+        except (ValueError, OSError):  # closed by stop() after a kill
+            pass
 
     def send(self, data: bytes, close: bool = False) -> None:
         """Write ``data`` to stdin from a thread (a program that does not read cannot block the harness)."""
