@@ -112,3 +112,18 @@ def test_by_language_splits_the_common_documents(passes, capsys):
     assert main(["agreement", "agreement/pass1", "agreement/pass2", "--by-language"]) == 0
     printed = capsys.readouterr().out
     assert "by language" in printed and all(language in printed for language in languages)
+
+
+def test_agreement_on_documents_without_participants_is_none_not_nan():
+    """Metrics now return NaN when nothing is there to compare; the report must stay strict JSON."""
+    import json
+
+    from readouts.agreement import agreement
+    from readouts.store import Annotation
+    from conftest import annotate, tiny_document
+
+    document = tiny_document("test-en-other1")
+    empty = Annotation.from_dict(annotate(document, in_scope=False))
+    result = agreement({document["id"]: empty}, {document["id"]: empty})
+    assert result["participants"]["f1"] is None and result["in_scope"]["agreement"] == 1.0
+    json.dumps(result, allow_nan=False)

@@ -74,3 +74,28 @@ def test_cli_compare(repo, tiny_gold, tmp_path, capsys):
     assert "A - B" in printed and "overall" in printed
     assert out.read_text().count('"p_value"') == 4
     assert main(["compare", str(a), str(tmp_path / "none.jsonl"), "--gold-set", "gold"]) == 2
+
+
+def test_compare_warns_about_missing_documents_per_side_and_names_board_systems(repo, tiny_gold, tmp_path, capsys):
+    """Before: a side missing most documents was scored without a word, and both board files were called
+    predictions.jsonl."""
+    import json
+
+    for annotation in tiny_gold.values():
+        save_annotation(annotation)
+    perfect = [as_prediction(a) for a in tiny_gold.values()]
+    board = tmp_path / "board"
+    for name, records in (("full", perfect), ("partial", perfect[:1])):
+        (board / name).mkdir(parents=True)
+        write_jsonl(board / name / "predictions.jsonl", records)
+        (board / name / "metadata.json").write_text(json.dumps({
+            "system_name": f"System {name}", "authors": ["T. Tester"], "url": "", "description": "invented",
+            "date": "2026-11-21", "release": "v0.2.0", "setting": "standard", "split": "test"}), encoding="utf-8")
+    out = tmp_path / "cmp.json"
+    assert main(["compare", str(board / "full" / "predictions.jsonl"), str(board / "partial" / "predictions.jsonl"),
+                 "--gold-set", "gold", "--n-resamples", "50", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "A = System full, B = System partial" in printed
+    assert "warning: B has no prediction for 3 of 4 documents" in printed and "warning: A" not in printed
+    result = json.loads(out.read_text())
+    assert (result["a"]["missing"], result["b"]["missing"]) == (0, 3) and len(result["b"]["missing_ids"]) == 3

@@ -13,7 +13,7 @@ from conftest import as_prediction, write_jsonl
 from readouts.bootstrap import resample_weights
 from readouts.cli import main
 from readouts.errors import InputError
-from readouts.evaluate import Options, evaluate
+from readouts.evaluate import Options, evaluate, format_results
 from readouts.goldset import gold_set_from_release
 from readouts.jsonio import sha256_file
 from readouts.store import save_annotation
@@ -43,7 +43,33 @@ def test_perfect_predictions_score_one(gold_set, perfect, tmp_path):
     results = _evaluate(gold_set, perfect, tmp_path)
     for name, metric in results["metrics"].items():
         assert metric["value"] == 1.0, name
-    assert results["documents"] == {"scored": 4, "predicted": 4, "missing": 0, "missing_ids": [], "ignored_other_splits": 0}
+    assert results["documents"] == {"scored": 4, "in_scope": 3, "predicted": 4, "missing": 0, "missing_ids": [],
+                                    "ignored_other_splits": 0}
+
+
+def test_a_group_with_nothing_to_find_is_not_applicable_not_zero(repo, tiny_documents, tiny_gold, tmp_path):
+    """Before: a perfect copy of gold scored overall 0.000 on a group of out-of-scope documents."""
+    from conftest import build_gold_set
+
+    kept = {doc: tiny_gold[doc] for doc in ("test-en-call1", "test-en-other1")}  # kremlin.ru: out of scope only
+    gold = build_gold_set(tiny_documents, kept)
+    results = _evaluate(gold, [as_prediction(a) for a in kept.values()], tmp_path)
+    kremlin = results["breakdowns"]["source"]["kremlin.ru"]
+    assert (kremlin["documents"], kremlin["in_scope"]) == (1, 0)
+    assert kremlin["metrics"]["overall"] == {"value": None, "ci_low": None, "ci_high": None}
+    assert kremlin["metrics"]["scope.accuracy"]["value"] == 1.0
+    assert results["breakdowns"]["language"]["en"]["metrics"]["overall"]["value"] == 1.0
+    assert results["topics_per_label"]["nato"]["f1"]["value"] is None  # never in gold, never predicted
+    table = format_results(results)
+    assert "–" in table and "nan" not in table.lower()
+    assert json.loads(json.dumps(results, allow_nan=False)) == results  # strict JSON: null, never NaN
+
+
+def test_evaluate_table_shows_n_and_intervals_per_language(gold_set, perfect, tmp_path):
+    table = format_results(_evaluate(gold_set, perfect, tmp_path))
+    assert "4 documents scored (3 in scope)" in table
+    en_row = next(line for line in table.splitlines() if line.startswith("en "))
+    assert en_row.split()[:3] == ["en", "2", "1"] and en_row.count("[1.000, 1.000]") == 4
 
 
 def test_results_carry_provenance(gold_set, perfect, tmp_path):
@@ -133,6 +159,9 @@ def test_cli_evaluate_writes_results_and_prints_a_table(gold_folder, perfect, tm
     (["evaluate", "p.jsonl", "--gold-set", "gold", "--confidence-level", "nan"], "confidence_level"),
     (["evaluate", "p.jsonl", "--gold-set", "gold", "--confidence-level", "1.5"], "confidence_level"),
     (["evaluate", "nosuch.jsonl", "--gold-set", "gold"], "nosuch.jsonl: no such file"),
+    # before: every document of annotations/gold was scored, whatever --split said
+    (["evaluate", "p.jsonl", "--gold-set", "gold", "--split", "test"], "--gold-set gold scores every document"),
+    (["evaluate", "p.jsonl", "--gold-set", "gold", "--setting", "temporal"], "drop --split/--setting"),
 ])
 def test_cli_bad_input_exits_2(gold_folder, perfect, tmp_path, monkeypatch, capsys, argv, message):
     monkeypatch.chdir(tmp_path)
@@ -193,7 +222,7 @@ class KeywordSystem:
 
 def test_model_class_gets_unlabelled_documents(gold_folder, tmp_path, monkeypatch, capsys):
     (tmp_path / "toy_system.py").write_text(textwrap.dedent(MODEL), encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # --model imports from the working folder
     log, out = tmp_path / "seen.json", tmp_path / "r.json"
     assert main(["evaluate", "--model", "toy_system:KeywordSystem", "--model-arg", f"log={log}", "--gold-set", "gold",
                  "--n-resamples", "20", "--out", str(out), "--save-predictions", str(tmp_path / "saved.jsonl")]) == 0
@@ -208,9 +237,9 @@ def test_model_class_gets_unlabelled_documents(gold_folder, tmp_path, monkeypatc
 def test_model_output_is_validated_like_a_file(gold_folder, tmp_path, monkeypatch, capsys):
     (tmp_path / "bad_system.py").write_text(
         "class Bad:\n    def predict(self, documents):\n        return [{'document_id': d['id'], 'topics': ['cooking']} for d in documents]\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # --model imports from the working folder
     assert main(["evaluate", "--model", "bad_system:Bad", "--gold-set", "gold", "--n-resamples", "10"]) == 2
-    assert ":1: $.topics[0]: unknown topic 'cooking'" in capsys.readouterr().err
+    assert "--model bad_system:Bad, batch 1, prediction 1: $.topics[0]: unknown topic 'cooking'" in capsys.readouterr().err
 
 
 COMMAND = '''
@@ -232,7 +261,7 @@ def test_command_reads_stdin_and_writes_stdout(gold_folder, tmp_path, capsys):
 @pytest.mark.parametrize("body,extra,message", [
     ("import sys; sys.exit(3)", [], "exited with status 3"),
     ("import time; time.sleep(30)", ["--timeout", "0.5"], "no answer within 0.5 s"),
-    ("print('{not json')", [], ":1: invalid JSON"),
+    ("print('{not json')", [], "batch 1, prediction 1: invalid JSON"),
 ])
 def test_command_failures_exit_2(gold_folder, tmp_path, capsys, body, extra, message):
     script = tmp_path / "system.py"

@@ -3,6 +3,7 @@ HTML page driven in real headless Chromium (sorting and the language filter)."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -151,3 +152,103 @@ def test_committed_leaderboard_is_what_the_submissions_score(tmp_path, monkeypat
             f"eval/{name} is stale: run `readouts leaderboard build`"
     for result in sorted((REPO / "eval" / "results").glob("*.json")):
         assert (tmp_path / "eval" / "results" / result.name).read_bytes() == result.read_bytes()
+
+
+# --- All or nothing, escaping, order, page layout --------------------------------------------------
+
+def _snapshot(eval_dir: Path) -> dict:
+    return {p.relative_to(eval_dir): p.read_bytes() for p in sorted(eval_dir.rglob("*"))
+            if p.is_file() and "submissions" not in p.parts}
+
+
+def test_a_failed_build_leaves_results_and_board_as_they_were(board, monkeypatch):
+    """Before: results were rewritten one by one before the pages were rendered."""
+    import readouts.leaderboard_html
+
+    eval_dir, loader, _ = board
+    build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    before = _snapshot(eval_dir)
+    write_jsonl(eval_dir / "submissions" / "oracle" / "predictions.jsonl", [])  # changes oracle's results
+    (eval_dir / "submissions" / "oracle" / "predictions.jsonl").write_text('{"document_id": "x"}\n', encoding="utf-8")
+    with pytest.raises(InputError):
+        build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    assert _snapshot(eval_dir) == before
+    shutil.copy(eval_dir / "submissions" / "nearly" / "predictions.jsonl", eval_dir / "submissions" / "oracle" / "predictions.jsonl")
+    monkeypatch.setattr(readouts.leaderboard_html, "render_html", lambda boards, options: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    assert _snapshot(eval_dir) == before
+    assert not [p for p in eval_dir.iterdir() if p.name.startswith(".")]  # no staging folder left behind
+
+
+def test_results_of_a_removed_submission_disappear(board):
+    eval_dir, loader, _ = board
+    build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    shutil.rmtree(eval_dir / "submissions" / "nearly")
+    build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    assert sorted(p.name for p in (eval_dir / "results").iterdir()) == ["oracle.json", "topics-only.json"]
+
+
+HOSTILE = {"system_name": "Evil | 9.999 | <img src=x onerror=alert(1)>\n# Winner", "authors": ["A <b>", "[x](javascript:y)"],
+           "url": "https://example.org/a)(b", "description": "line one\n\n## fake heading\n| 1 | fake row |"}
+
+
+def test_markdown_board_escapes_submission_metadata(board):
+    """Before: the system name went into LEADERBOARD.md raw (fake cells, HTML, a heading)."""
+    eval_dir, loader, _ = board
+    path = eval_dir / "submissions" / "nearly" / "metadata.json"
+    path.write_text(json.dumps(metadata("Nearly", release="v0.0.1", **HOSTILE)), encoding="utf-8")
+    build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    markdown = (eval_dir / "LEADERBOARD.md").read_text()
+    assert "<img" not in markdown and "<b>" not in markdown and not re.search(r"(?<!\\)\]\(javascript", markdown)
+    assert not [line for line in markdown.splitlines() if line.startswith("#") and ("Winner" in line or "fake" in line)]
+    table_rows = [line for line in markdown.splitlines() if line.startswith("| 2 ")]
+    assert len(table_rows) == 1 and len(re.split(r"(?<!\\)\|", table_rows[0])) - 2 == 10  # 10 cells as in the header, none injected
+    assert "(https://example.org/a%29%28b)" in markdown
+    assert not [line for line in markdown.splitlines() if line.startswith("| 1 | fake row")]
+
+
+def test_boards_put_standard_first_and_show_n_per_language(board):
+    eval_dir, loader, _ = board
+    path = eval_dir / "submissions" / "nearly" / "metadata.json"
+    path.write_text(json.dumps(metadata("Nearly", release="v0.0.1", setting="cross-lingual")), encoding="utf-8")
+    boards = build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    assert [b.key[1] for b in boards] == ["standard", "cross-lingual"]  # before: alphabetical
+    markdown = (eval_dir / "LEADERBOARD.md").read_text()
+    assert markdown.index("setting standard") < markdown.index("setting cross-lingual")
+    assert "Overall (en, n = 20, 10 in scope)" in markdown and "Overall (uk, n = 10, 10 in scope)" in markdown
+    page = (eval_dir / "leaderboard.html").read_text()
+    assert "Overall (ru, n = 10, 10 in scope)" in page
+    assert "Test Author · 2026-11-21. Oracle: an invented system for the tests." in page  # visible, not a tooltip
+
+
+def test_page_plots_each_systems_overall_with_its_interval(board):
+    from readouts.leaderboard_html import PLOT_LABEL_WIDTH, PLOT_WIDTH
+
+    eval_dir, loader, _ = board
+    (table,) = build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    page = (eval_dir / "leaderboard.html").read_text()
+    assert page.count('<svg class="plot"') == 1 and page.count("<circle") == 3
+    weak = next(e for e in table.entries if e.name == "topics-only").results["metrics"]["overall"]
+    assert f'cx="{round(PLOT_LABEL_WIDTH + weak["value"] * PLOT_WIDTH, 1)}"' in page
+    assert f'x1="{round(PLOT_LABEL_WIDTH + weak["ci_low"] * PLOT_WIDTH, 1)}"' in page
+
+
+def test_page_fits_a_1280_pixel_window_in_chromium(board, browser, tmp_path):
+    """Before: the last column was cut off at 1280 px."""
+    eval_dir, loader, _ = board
+    path = eval_dir / "submissions" / "nearly" / "metadata.json"
+    path.write_text(json.dumps(metadata("Nearly a very long system name with a version 2.1.0-rc3", release="v0.0.1",
+                                        description="A long description. " * 20)), encoding="utf-8")
+    build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    browser.set_window_size(1280, 900)
+    browser.get((eval_dir / "leaderboard.html").resolve().as_uri())
+    inner = browser.execute_script("return document.documentElement.clientWidth")
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= inner, f"page is {scroll} px wide in a {inner} px viewport"
+    last = browser.find_elements("css selector", "table.board thead th")[-1]
+    assert last.rect["x"] + last.rect["width"] <= inner
+    about = browser.find_element("css selector", "td.system .about")
+    assert about.is_displayed() and "Test Author" in about.text
+    assert browser.find_element("css selector", "svg.plot circle").is_displayed()
+    browser.save_screenshot(str(tmp_path / "leaderboard-1280.png"))

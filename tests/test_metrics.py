@@ -34,9 +34,13 @@ def test_prf_hand_computed():
     assert f1(2, 1, 3) == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("tp,fp,fn,expected", [(0, 0, 0, (0, 0, 0)), (0, 2, 0, (0, 0, 0)), (0, 0, 2, (0, 0, 0)), (1, 0, 0, (1, 1, 1))])
-def test_zero_division_rule_is_zero(tp, fp, fn, expected):
-    assert (float(precision(tp, fp)), float(recall(tp, fn)), float(f1(tp, fp, fn))) == expected
+NA = None  # not applicable: NaN from the functions
+
+
+@pytest.mark.parametrize("tp,fp,fn,expected", [(0, 0, 0, (NA, NA, NA)), (0, 2, 0, (0, NA, 0)), (0, 0, 2, (NA, 0, 0)), (1, 0, 0, (1, 1, 1))])
+def test_a_zero_denominator_is_not_applicable(tp, fp, fn, expected):
+    values = (float(precision(tp, fp)), float(recall(tp, fn)), float(f1(tp, fp, fn)))
+    assert tuple(None if np.isnan(v) else v for v in values) == expected
 
 
 def test_functions_are_vectorised_over_resamples():
@@ -48,7 +52,7 @@ def test_functions_are_vectorised_over_resamples():
 
 def test_macro_f1_leaves_out_labels_with_no_gold_and_no_prediction():
     assert float(macro_f1([2, 0, 0], [0, 0, 0], [0, 0, 0])) == 1.0
-    assert float(macro_f1([0, 0], [0, 0], [0, 0])) == 0.0
+    assert np.isnan(macro_f1([0, 0], [0, 0], [0, 0]))
 
 
 def test_span_matching_strict_exact_partial():
@@ -77,8 +81,8 @@ def test_topic_scores_hand_computed():
     # micro: tp=2 fp=1 fn=1 -> 2/3 ; macro over a,b,c,d: (1 + 0 + 1 + 0)/4 = 0.5 (e left out)
     assert scores["micro"]["f1"] == pytest.approx(2 / 3)
     assert scores["macro"]["f1"] == pytest.approx(0.5)
-    assert scores["per_label"]["b"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
-    assert scores["per_label"]["e"]["support"] == 0
+    assert scores["per_label"]["b"] == {"precision": pytest.approx(np.nan, nan_ok=True), "recall": 0.0, "f1": 0.0, "support": 1}
+    assert scores["per_label"]["e"]["support"] == 0 and np.isnan(scores["per_label"]["e"]["f1"])
 
 
 def test_scope_scores_hand_computed():
@@ -122,10 +126,45 @@ def test_count_path_agrees_with_scikit_learn(gold, data):
                            for g, p in zip(gold, predicted)])
     values = metric_values(totals(counts, np.ones((1, len(gold)))))
     reference = topic_scores(gold, predicted, labels)
-    assert values["topics.micro_f1"][0] == pytest.approx(reference["micro"]["f1"])
-    assert values["topics.macro_f1"][0] == pytest.approx(reference["macro"]["f1"])
+    assert values["topics.micro_f1"][0] == pytest.approx(reference["micro"]["f1"], nan_ok=True)
+    assert values["topics.macro_f1"][0] == pytest.approx(reference["macro"]["f1"], nan_ok=True)
     binarizer = MultiLabelBinarizer(classes=labels)
     _, _, f, _ = precision_recall_fscore_support(binarizer.fit_transform(gold), binarizer.transform(predicted),
-                                                 average=None, zero_division=0)
+                                                 average=None, zero_division=np.nan)
     summed = [counts.column(name).sum(0) for name in ("topics.tp", "topics.fp", "topics.fn")]
-    assert metrics.f1(*summed) == pytest.approx(f)
+    assert metrics.f1(*summed) == pytest.approx(f, nan_ok=True)
+
+
+def _values(pairs, labels=("x",)):
+    counts = count_matrix([document_counts(gold, predicted, list(labels)) for gold, predicted in pairs])
+    return {name: float(value[0]) for name, value in metric_values(totals(counts, np.ones((1, len(pairs))))).items()}
+
+
+def test_stance_headline_averages_documents_so_one_joint_statement_does_not_dominate():
+    """A 12-leader joint statement (60 triples, all found) and ten one-triple documents (all missed): the
+    micro F1 is carried by the statement; the document average gives each document one vote."""
+    leaders = [f"leader{i}" for i in range(12)]
+    joint = {(holder, f"t{k}"): "favor" for holder in leaders for k in range(5)}
+    pairs = [(DocLabels(stance=joint), DocLabels(stance=joint))]
+    pairs += [(DocLabels(stance={("a", "t"): "favor"}), DocLabels(stance={("a", "t"): "against"})) for _ in range(10)]
+    values = _values(pairs)
+    assert values["stance.triple_f1"] == pytest.approx(2 * 60 / (120 + 10 + 10))  # micro: 0.857
+    assert values["stance.document_triple_f1"] == pytest.approx(1 / 11)  # one perfect document in eleven
+
+
+def test_documents_without_any_triple_are_left_out_of_the_stance_average():
+    empty = (DocLabels(), DocLabels())
+    half = (DocLabels(stance={("a", "t"): "favor", ("b", "t"): "favor"}), DocLabels(stance={("a", "t"): "favor"}))
+    assert _values([half, empty, empty])["stance.document_triple_f1"] == pytest.approx(2 / 3)
+    assert np.isnan(_values([empty, empty])["stance.document_triple_f1"])
+    spurious = (DocLabels(), DocLabels(stance={("a", "t"): "favor"}))  # a prediction alone makes the document count
+    assert _values([half, spurious])["stance.document_triple_f1"] == pytest.approx(1 / 3)
+
+
+def test_overall_averages_the_headlines_that_apply():
+    """A perfect system on documents with topics but no participants or stance: overall 1, not 1/3."""
+    topics_only = DocLabels(in_scope=True, topics=frozenset("a"))
+    values = _values([(topics_only, topics_only)], labels="ab")
+    assert np.isnan(values["participants.f1"]) and np.isnan(values["stance.document_triple_f1"])
+    assert values["overall"] == 1.0
+    assert np.isnan(_values([(DocLabels(), DocLabels())])["overall"])

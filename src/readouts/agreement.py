@@ -34,7 +34,8 @@ def _kappa(first: list[bool], second: list[bool]) -> float | None:
 
 
 def _round(value):
-    return None if value is None else round(float(value), 6)
+    """6 decimals; None when undefined (None, or NaN: a metric with nothing to compare, see readouts.metrics)."""
+    return None if value is None or np.isnan(value) else round(float(value), 6)
 
 
 def agreement(first: dict[str, Annotation], second: dict[str, Annotation], names: tuple[str, str] = ("A", "B")) -> dict:

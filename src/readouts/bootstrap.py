@@ -42,15 +42,23 @@ def bootstrap_samples(counts_list: list[Counts], score: Callable[[Totals], dict[
 
 
 def percentile_interval(samples: np.ndarray, confidence_level: float) -> tuple[float, float]:
-    """Equal-tailed percentile interval over the resample axis (axis 0)."""
+    """Equal-tailed percentile interval of one metric over its resamples, from the resamples on which the
+    metric is applicable (not NaN); NaN when it is applicable on none."""
+    defined = samples[~np.isnan(samples)]
+    if not defined.size:
+        return np.nan, np.nan
     tail = (1 - confidence_level) / 2 * 100
-    low, high = np.percentile(samples, [tail, 100 - tail], axis=0)
+    low, high = np.percentile(defined, [tail, 100 - tail])
     return low, high
 
 
 def paired_p_value(differences: np.ndarray, observed: float) -> float:
     """Two-sided p-value of a paired bootstrap: the bootstrap differences are shifted to be centred on 0
     (the null hypothesis of no difference) and compared with the observed difference,
-    p = (1 + #{|d* − d̂| ≥ |d̂|}) / (1 + resamples)."""
+    p = (1 + #{|d* − d̂| ≥ |d̂|}) / (1 + resamples), over the resamples where both systems' metric is
+    applicable; NaN when the observed difference is not applicable."""
+    differences = differences[~np.isnan(differences)]
+    if np.isnan(observed):
+        return np.nan
     extreme = np.count_nonzero(np.abs(differences - observed) >= abs(observed) - 1e-12)
     return float((1 + extreme) / (1 + len(differences)))

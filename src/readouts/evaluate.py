@@ -51,9 +51,17 @@ def _scorer(labels: list[str] | None):
     return score
 
 
+def rounded(value) -> float | None:
+    """A metric value for the results file: 6 decimals, or None (null) when not applicable (NaN)."""
+    value = float(value)
+    return None if np.isnan(value) else round(value, 6)
+
+
 def _interval(point: float, samples: np.ndarray, options: Options) -> dict:
     low, high = percentile_interval(samples, options.confidence_level)
-    return {"value": round(float(point), 6), "ci_low": round(float(low), 6), "ci_high": round(float(high), 6)}
+    if np.isnan(point):  # not applicable on the documents themselves: no interval either
+        low = high = np.nan
+    return {"value": rounded(point), "ci_low": rounded(low), "ci_high": rounded(high)}
 
 
 def score_counts(counts: Counts, options: Options, labels: list[str] | None = None) -> dict:
@@ -85,7 +93,7 @@ def evaluate(gold: GoldSet, submission: Submission, options: Options = Options()
     counts = counts_for(gold, submission.predictions, docs)
     scored = score_counts(counts, options, labels)
     for name, value in _sklearn_point_estimates(gold, submission.predictions).items():
-        scored[name]["value"] = round(value, 6)
+        scored[name]["value"] = rounded(value)
     support = Counter(topic for doc in docs for topic in gold.annotations[doc].topics)
     per_label = {label: {"support": support[label], **{m: scored.pop(f"{PER_LABEL}{label}.{m}") for m in ("precision", "recall", "f1")}}
                  for label in labels}
@@ -100,13 +108,19 @@ def evaluate(gold: GoldSet, submission: Submission, options: Options = Options()
         "n_resamples": options.n_resamples,
         "confidence_level": options.confidence_level,
         "predictions": {"source": source or submission.path.name, "sha256": sha256_file(submission.path)},
-        "documents": {"scored": len(docs), "predicted": len(submission.predictions), "missing": len(submission.missing),
+        "documents": {"scored": len(docs), "in_scope": in_scope_count(gold, docs),
+                      "predicted": len(submission.predictions), "missing": len(submission.missing),
                       "missing_ids": submission.missing, "ignored_other_splits": len(submission.ignored)},
         "headlines": list(HEADLINES),
         "metrics": scored,
         "topics_per_label": per_label,
         "breakdowns": breakdowns(gold, counts, options),
     }
+
+
+def in_scope_count(gold: GoldSet, document_ids) -> int:
+    """How many of ``document_ids`` are in scope in gold (the documents with something to find)."""
+    return sum(gold.annotations[doc].in_scope for doc in document_ids)
 
 
 def breakdowns(gold: GoldSet, counts: Counts, options: Options) -> dict:
@@ -117,14 +131,16 @@ def breakdowns(gold: GoldSet, counts: Counts, options: Options) -> dict:
         groups: dict[str, list[int]] = {}
         for row, doc in enumerate(gold.document_ids):
             groups.setdefault(str(gold.metadata[doc][field]), []).append(row)
-        out[field] = {value: {"documents": len(rows), "metrics": score_counts(counts.rows(rows), options)}
+        out[field] = {value: {"documents": len(rows), "in_scope": in_scope_count(gold, [gold.document_ids[r] for r in rows]),
+                              "metrics": score_counts(counts.rows(rows), options)}
                       for value, rows in sorted(groups.items())}
     return out
 
 
-def compare(gold: GoldSet, first: Submission, second: Submission, options: Options = Options()) -> dict:
+def compare(gold: GoldSet, first: Submission, second: Submission, options: Options = Options(),
+            names: tuple[str, str] | None = None) -> dict:
     """Paired bootstrap of ``first`` minus ``second`` on the headline metrics and overall: both systems are
-    scored on the same resampled documents."""
+    scored on the same resampled documents. ``names`` label the systems (default: their file paths)."""
     docs = gold.document_ids
     counts = [counts_for(gold, s.predictions, docs) for s in (first, second)]
     ones = np.ones((1, len(docs)))
@@ -134,40 +150,70 @@ def compare(gold: GoldSet, first: Submission, second: Submission, options: Optio
     for name in ("overall", *HEADLINES):
         observed = float(points[0][name][0] - points[1][name][0])
         differences = samples[0][name] - samples[1][name]
-        result[name] = {"a": round(float(points[0][name][0]), 6), "b": round(float(points[1][name][0]), 6),
+        result[name] = {"a": rounded(points[0][name][0]), "b": rounded(points[1][name][0]),
                         **_interval(observed, differences, options),
-                        "p_value": round(paired_p_value(differences, observed), 6)}
+                        "p_value": rounded(paired_p_value(differences, observed))}
+    names = names or (str(first.path), str(second.path))
+
+    def side(submission: Submission, name: str) -> dict:
+        return {"name": name, "source": str(submission.path), "sha256": sha256_file(submission.path),
+                "missing": len(submission.missing), "missing_ids": submission.missing}
+
     return {"harness_version": __version__, "release": gold.release, "gold": gold.source, "setting": gold.setting,
-            "split": gold.split, "seed": options.seed, "n_resamples": options.n_resamples,
+            "split": gold.split, "documents": len(docs), "seed": options.seed, "n_resamples": options.n_resamples,
             "confidence_level": options.confidence_level, "test": "paired bootstrap over documents, two-sided",
-            "a": {"source": first.path.name, "sha256": sha256_file(first.path)},
-            "b": {"source": second.path.name, "sha256": sha256_file(second.path)}, "difference": result}
+            "a": side(first, names[0]), "b": side(second, names[1]), "difference": result}
 
 
-TABLE_METRICS = ("overall", *HEADLINES, "topics.macro_f1", "participants.role_type_accuracy", "participants.affiliation_accuracy",
-                 "spans.strict_f1", "spans.partial_f1", "stance.macro_f1", "stance.f_avg", "scope.accuracy", "scope.f1")
+TABLE_METRICS = ("overall", *HEADLINES, "stance.triple_f1", "topics.macro_f1", "participants.role_type_accuracy",
+                 "participants.affiliation_accuracy", "spans.strict_f1", "spans.partial_f1", "stance.macro_f1", "stance.f_avg",
+                 "scope.accuracy", "scope.f1")
+NOT_APPLICABLE = "–"
+
+
+def show(value: float | None, width: int = 0, sign: str = "") -> str:
+    """A metric value with 3 decimals, or "–" when not applicable."""
+    text = NOT_APPLICABLE if value is None else f"{value:{sign}.3f}"
+    return f"{text:>{width}}"
+
+
+def show_interval(metric: dict) -> str:
+    """"value [low, high]", or "–" when not applicable."""
+    if metric["value"] is None:
+        return NOT_APPLICABLE
+    return f"{metric['value']:.3f} [{metric['ci_low']:.3f}, {metric['ci_high']:.3f}]"
 
 
 def format_results(results: dict) -> str:
-    """A readable table of the main metrics and the per-language breakdown."""
+    """A readable table of the main metrics and the per-language breakdown, with intervals and n."""
     level = round(results["confidence_level"] * 100)
+    documents = results["documents"]
     lines = [f"{results['gold']} · split {results['split']} · setting {results['setting']} · harness {results['harness_version']}",
-             f"{results['documents']['scored']} documents scored, {results['documents']['missing']} without a prediction; "
-             f"{level}% CI from {results['n_resamples']} bootstrap resamples (seed {results['seed']})", "",
+             f"{documents['scored']} documents scored ({documents['in_scope']} in scope), {documents['missing']} without a prediction; "
+             f"{level}% CI from {results['n_resamples']} bootstrap resamples (seed {results['seed']}); – = not applicable", "",
              f"{'metric':<36}{'value':>8}   {level}% CI"]
     for name in TABLE_METRICS:
         m = results["metrics"][name]
-        lines.append(f"{name:<36}{m['value']:>8.3f}   [{m['ci_low']:.3f}, {m['ci_high']:.3f}]")
-    lines += ["", f"{'language':<10}{'docs':>6}" + "".join(f"{n:>20}" for n in ("overall", *HEADLINES))]
+        interval = "" if m["value"] is None else f"[{m['ci_low']:.3f}, {m['ci_high']:.3f}]"
+        lines.append(f"{name:<36}{show(m['value'], 8)}   {interval}".rstrip())
+    columns = ("overall", *HEADLINES)
+    lines += ["", (f"{'language':<10}{'docs':>6}{'in scope':>10}" + "".join(f"  {n:<28}" for n in columns)).rstrip()]
     for language, group in results["breakdowns"]["language"].items():
-        lines.append(f"{language:<10}{group['documents']:>6}" + "".join(f"{group['metrics'][n]['value']:>20.3f}" for n in ("overall", *HEADLINES)))
+        lines.append(f"{language:<10}{group['documents']:>6}{group['in_scope']:>10}"
+                     + "".join(f"  {show_interval(group['metrics'][n]):<28}" for n in columns).rstrip())
     return "\n".join(lines)
 
 
 def format_comparison(result: dict) -> str:
     level = round(result["confidence_level"] * 100)
-    lines = [f"A = {result['a']['source']}, B = {result['b']['source']}; {result['test']}, {result['n_resamples']} resamples (seed {result['seed']})",
-             f"{'metric':<24}{'A':>8}{'B':>8}{'A - B':>9}   {level}% CI{'':<12}p"]
+    lines = [f"A = {result['a']['name']}, B = {result['b']['name']}; {result['test']}, {result['n_resamples']} resamples (seed {result['seed']})"]
+    for key in ("a", "b"):
+        missing = result[key]["missing"]
+        if missing:
+            lines.append(f"warning: {key.upper()} has no prediction for {missing} of {result['documents']} documents "
+                         "(scored as empty predictions)")
+    lines.append(f"{'metric':<28}{'A':>8}{'B':>8}{'A - B':>9}   {level}% CI{'':<12}p")
     for name, d in result["difference"].items():
-        lines.append(f"{name:<24}{d['a']:>8.3f}{d['b']:>8.3f}{d['value']:>+9.3f}   [{d['ci_low']:+.3f}, {d['ci_high']:+.3f}]   {d['p_value']:.4f}")
+        interval = "" if d["value"] is None else f"[{d['ci_low']:+.3f}, {d['ci_high']:+.3f}]   {d['p_value']:.4f}"
+        lines.append(f"{name:<28}{show(d['a'], 8)}{show(d['b'], 8)}{show(d['value'], 9, '+')}   {interval}".rstrip())
     return "\n".join(lines)

@@ -1,22 +1,29 @@
-"""The static leaderboard page: one self-contained HTML file (inline CSS and JS, no network) with a
-sortable table per setting and a language filter that shows the columns of one language."""
+"""The static leaderboard page: one self-contained HTML file (inline CSS, JS and SVG, no network) with, per
+setting, a plot of each system's overall score and interval and a sortable table whose system column
+shows the authors, date, link and description, and a language filter that shows the columns of one
+language. Laid out to fit a 1280-pixel-wide window: intervals go under their values, descriptions wrap."""
 
 from html import escape
 
 from .evaluate import Options
-from .leaderboard import LANGUAGES, Board, language_overall, releases_line, significance_note
+from .leaderboard import HEADLINE_TITLES, LANGUAGES, Board, Entry, language_heading, language_overall, releases_line, significance_note
 from .scoring import HEADLINES
 
 CSS = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #1b1b1b; }
-table { border-collapse: collapse; margin: 1rem 0 2rem; }
-th, td { border-bottom: 1px solid #ccc; padding: .35rem .6rem; text-align: right; white-space: nowrap; }
-th { cursor: pointer; background: #f2f2f2; user-select: none; }
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; max-width: 1240px; }
+table { border-collapse: collapse; margin: .5rem 0 2rem; width: 100%; }
+th, td { border-bottom: 1px solid #ccc; padding: .3rem .4rem; text-align: right; vertical-align: top; }
+th { cursor: pointer; background: #f2f2f2; user-select: none; font-size: .85em; }
+td { white-space: nowrap; font-variant-numeric: tabular-nums; }
 th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
-td.system, th.system { text-align: left; }
+td.system, th.system { text-align: left; white-space: normal; }
+td.system { min-width: 14rem; max-width: 22rem; }
+.about { color: #444; font-size: .8em; margin-top: .15rem; }
 tr.tied td { background: #fff8e0; }
-.ci { color: #666; font-size: .85em; }
+.ci { color: #666; font-size: .8em; display: block; }
 .hidden { display: none; }
+svg.plot { display: block; margin: .5rem 0; max-width: 100%; }
+svg.plot text { font-size: 12px; fill: #1b1b1b; }
 """
 
 JS = """
@@ -47,59 +54,98 @@ document.querySelectorAll('th').forEach(th => th.addEventListener('click', () =>
 document.getElementById('language').addEventListener('change', e => filterLanguage(e.target.value));
 """
 
+# The plot: one row per system, x from 0 to 1.
+PLOT_LABEL_WIDTH, PLOT_WIDTH, PLOT_ROW, PLOT_MARGIN = 300, 560, 22, 28
+
 
 def _metric_cell(metric: dict | None, language: str | None = None) -> str:
     attribute = f' data-language="{language}"' if language else ""
-    if metric is None:
-        return f'<td data-value=""{attribute}>–</td>'
-    return (f'<td data-value="{metric["value"]:.6f}"{attribute}>{metric["value"]:.3f} '
+    if metric is None or metric["value"] is None:
+        return f'<td data-value=""{attribute} title="not applicable">–</td>'
+    return (f'<td data-value="{metric["value"]:.6f}"{attribute}>{metric["value"]:.3f}'
             f'<span class="ci">[{metric["ci_low"]:.3f}, {metric["ci_high"]:.3f}]</span></td>')
 
 
-def _header() -> str:
+def _header(board: Board) -> str:
     cells = ['<th data-type="number">#</th>', '<th class="system" data-type="text">System</th>',
-             '<th data-type="number">Overall</th>', '<th data-type="number">Topics micro-F1</th>',
-             '<th data-type="number">Participants F1</th>', '<th data-type="number">Stance triple F1</th>',
-             *[f'<th data-type="number" data-language="{lang}">Overall ({lang})</th>' for lang in LANGUAGES],
+             '<th data-type="number">Overall</th>', *[f'<th data-type="number">{title}</th>' for title in HEADLINE_TITLES],
+             *[f'<th data-type="number" data-language="{lang}">{escape(language_heading(board, lang))}</th>' for lang in LANGUAGES],
              '<th data-type="number">Missing docs</th>']
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-def _row(rank: int, entry) -> str:
-    metadata, metrics = entry.metadata, entry.results["metrics"]
+def _system_cell(entry: Entry) -> str:
+    metadata = entry.metadata
     name = escape(metadata["system_name"])
-    if metadata["url"]:
+    if metadata["url"].startswith(("http://", "https://")):
         name = f'<a href="{escape(metadata["url"])}">{name}</a>'
-    tied = entry.tied_with_leader
-    title = escape(f"{', '.join(metadata['authors'])}. {metadata['description']} ({metadata['date']})")
-    marker = f' <span title="not significantly different from the leader (p = {entry.p_value_vs_leader:.3f})">≈</span>' if tied else ""
-    cells = [f'<td data-value="{rank}">{rank}</td>',
-             f'<td class="system" data-value="{escape(metadata["system_name"])}" title="{title}">{name}{marker}</td>',
+    marker = (f' <span title="not significantly different from the leader (p = {entry.p_value_vs_leader:.3f})">≈</span>'
+              if entry.tied_with_leader else "")
+    about = f"{escape(', '.join(metadata['authors']))} · {escape(metadata['date'])}. {escape(metadata['description'])}"
+    return (f'<td class="system" data-value="{escape(metadata["system_name"])}">{name}{marker}'
+            f'<div class="about">{about}</div></td>')
+
+
+def _row(rank: int, entry: Entry) -> str:
+    metrics = entry.results["metrics"]
+    missing = entry.results["documents"]["missing"]
+    cells = [f'<td data-value="{rank}">{rank}</td>', _system_cell(entry),
              _metric_cell(metrics["overall"]), *[_metric_cell(metrics[h]) for h in HEADLINES],
              *[_metric_cell(language_overall(entry, lang), lang) for lang in LANGUAGES],
-             f'<td data-value="{entry.results["documents"]["missing"]}">{entry.results["documents"]["missing"]}</td>']
-    return f'<tr class="{"tied" if tied else ""}" data-system="{escape(entry.name)}">' + "".join(cells) + "</tr>"
+             f'<td data-value="{missing}">{missing}</td>']
+    return f'<tr class="{"tied" if entry.tied_with_leader else ""}" data-system="{escape(entry.name)}">' + "".join(cells) + "</tr>"
+
+
+def _x(value: float) -> float:
+    return round(PLOT_LABEL_WIDTH + value * PLOT_WIDTH, 1)
+
+
+def render_plot(board: Board) -> str:
+    """An SVG dot-and-interval plot of each system's overall score (0 to 1), in board order."""
+    height = PLOT_MARGIN + PLOT_ROW * len(board.entries) + 6
+    parts = [f'<svg class="plot" role="img" width="{PLOT_LABEL_WIDTH + PLOT_WIDTH + 20}" height="{height}" '
+             f'aria-label="overall score and interval of each system, {escape(board.title)}">']
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(f'<line x1="{_x(tick)}" x2="{_x(tick)}" y1="16" y2="{height - 4}" stroke="#ddd"/>'
+                     f'<text x="{_x(tick)}" y="12" text-anchor="middle">{tick:g}</text>')
+    for row, entry in enumerate(board.entries):
+        y = PLOT_MARGIN + row * PLOT_ROW + PLOT_ROW / 2
+        overall = entry.results["metrics"]["overall"]
+        label = escape(entry.metadata["system_name"])
+        parts.append(f'<text x="{PLOT_LABEL_WIDTH - 8}" y="{y + 4}" text-anchor="end">{label}</text>')
+        if overall["value"] is None:
+            parts.append(f'<text x="{_x(0)}" y="{y + 4}">– (not applicable)</text>')
+            continue
+        parts.append(f'<line class="interval" x1="{_x(overall["ci_low"])}" x2="{_x(overall["ci_high"])}" y1="{y}" y2="{y}" '
+                     f'stroke="#555" stroke-width="2"/>'
+                     f'<circle data-system="{escape(entry.name)}" cx="{_x(overall["value"])}" cy="{y}" r="4.5" fill="#1f5fa8">'
+                     f'<title>{label}: {overall["value"]:.3f} [{overall["ci_low"]:.3f}, {overall["ci_high"]:.3f}]</title></circle>')
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def render_html(boards: list[Board], options: Options) -> str:
     sections = []
     for board in boards:
         rows = "\n".join(_row(rank, entry) for rank, entry in enumerate(board.entries, 1))
-        sections.append(f'<h2>{escape(board.title)}</h2>\n<table class="board" data-setting="{escape(board.key[1])}">\n'
-                        f"<thead>{_header()}</thead>\n<tbody>\n{rows}\n</tbody>\n</table>")
+        sections.append(f'<h2>{escape(board.title)}</h2>\n{render_plot(board)}\n'
+                        f'<table class="board" data-setting="{escape(board.key[1])}">\n'
+                        f"<thead>{_header(board)}</thead>\n<tbody>\n{rows}\n</tbody>\n</table>")
     body = "\n".join(sections) or '<p id="empty">No submissions yet.</p>'
     options_html = "".join(f'<option value="{v}">{label}</option>' for v, label in [("all", "all languages"), *[(lang, lang) for lang in LANGUAGES]])
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Readouts leaderboard</title>
 <style>{CSS}</style>
 </head>
 <body>
 <h1>Readouts leaderboard</h1>
 <p id="pinned">{escape(releases_line(boards))}</p>
-<p>{escape(significance_note(options))} Click a column header to sort; shaded rows are the ones marked ≈.</p>
+<p>{escape(significance_note(options))} The plot shows each system's overall score (dot) and its interval (line).
+Click a column header to sort; shaded rows are the ones marked ≈.</p>
 <p><label for="language">Per-language columns: </label><select id="language">{options_html}</select></p>
 {body}
 <script>{JS}</script>

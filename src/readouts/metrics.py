@@ -1,13 +1,16 @@
 """Metric formulas: pure functions of counts, vectorised with numpy so that one call scores every
 bootstrap resample at once (counts may carry leading resample axes).
 
-Zero-division rule, everywhere: a ratio whose denominator is 0 is 0 (scikit-learn's ``zero_division=0``).
-Precision with no predictions is 0, recall with no gold items is 0, and F1 with nothing in gold and
-nothing predicted is 0. Macro averages leave out the labels that have no gold and no predicted item in
-the documents being scored (their F1 is undefined, and counting them as 0 or 1 would reward or punish a
-system for labels the data never asks about).
+Not-applicable rule, everywhere: a ratio whose denominator is 0 is not applicable and comes out as NaN
+(reported as null, shown as "–"), never as 0 or 1. Precision with no predictions, recall with nothing in
+gold, F1 with nothing in gold and nothing predicted, an accuracy over no items: all NaN (scikit-learn's
+``zero_division=np.nan``). A perfect system on a group of documents with nothing to find is therefore not
+scored 0. Macro averages leave out the labels that have no gold and no predicted item in the documents
+being scored (their F1 is undefined, and counting them as 0 or 1 would reward or punish a system for
+labels the data never asks about); with no such label left the average is NaN too.
 """
 
+import math
 from collections import Counter
 from typing import Iterable, Sequence
 
@@ -16,25 +19,25 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 from sklearn.preprocessing import MultiLabelBinarizer
 
 
-def safe_divide(numerator, denominator) -> np.ndarray:
-    """``numerator / denominator`` elementwise, 0 where the denominator is 0.
+def ratio(numerator, denominator) -> np.ndarray:
+    """``numerator / denominator`` elementwise, NaN (not applicable) where the denominator is 0.
 
-    >>> safe_divide([1, 1], [2, 0]).tolist()
-    [0.5, 0.0]
+    >>> ratio([1, 1], [2, 0]).tolist()
+    [0.5, nan]
     """
     numerator = np.asarray(numerator, dtype=float)
     denominator = np.asarray(denominator, dtype=float)
-    out = np.zeros(np.broadcast_shapes(numerator.shape, denominator.shape))
+    out = np.full(np.broadcast_shapes(numerator.shape, denominator.shape), np.nan)
     np.divide(numerator, denominator, out=out, where=denominator != 0)
     return out
 
 
 def precision(tp, fp) -> np.ndarray:
-    return safe_divide(tp, np.add(tp, fp))
+    return ratio(tp, np.add(tp, fp))
 
 
 def recall(tp, fn) -> np.ndarray:
-    return safe_divide(tp, np.add(tp, fn))
+    return ratio(tp, np.add(tp, fn))
 
 
 def f1(tp, fp, fn) -> np.ndarray:
@@ -42,11 +45,13 @@ def f1(tp, fp, fn) -> np.ndarray:
 
     >>> float(f1(3, 1, 2))  # P = 3/4, R = 3/5
     0.6666666666666666
-    >>> float(f1(0, 0, 0))  # nothing in gold, nothing predicted: 0 by the zero-division rule
+    >>> float(f1(0, 0, 0))  # nothing in gold, nothing predicted: not applicable
+    nan
+    >>> float(f1(0, 2, 0))  # nothing in gold, two false positives
     0.0
     """
     tp = np.asarray(tp, dtype=float)
-    return safe_divide(2 * tp, 2 * tp + np.add(fp, fn))
+    return ratio(2 * tp, 2 * tp + np.add(fp, fn))
 
 
 def macro_f1(tp, fp, fn) -> np.ndarray:
@@ -54,10 +59,12 @@ def macro_f1(tp, fp, fn) -> np.ndarray:
 
     >>> float(macro_f1([1, 0, 0], [0, 1, 0], [0, 0, 0]))  # labels: perfect, spurious, absent
     0.5
+    >>> float(macro_f1([0, 0], [0, 0], [0, 0]))  # no label occurs at all
+    nan
     """
     tp, fp, fn = (np.asarray(x, dtype=float) for x in (tp, fp, fn))
     present = (tp + fp + fn) > 0
-    return safe_divide((f1(tp, fp, fn) * present).sum(axis=-1), present.sum(axis=-1))
+    return ratio(np.where(present, f1(tp, fp, fn), 0).sum(axis=-1), present.sum(axis=-1))
 
 
 def span_f1(correct, partial, n_gold, n_predicted, partial_weight: float = 0.5) -> np.ndarray:
@@ -69,7 +76,7 @@ def span_f1(correct, partial, n_gold, n_predicted, partial_weight: float = 0.5) 
     0.7142857142857143
     """
     matched = np.asarray(correct, dtype=float) + partial_weight * np.asarray(partial, dtype=float)
-    return safe_divide(2 * matched, np.add(n_gold, n_predicted))
+    return ratio(2 * matched, np.add(n_gold, n_predicted))
 
 
 Span = tuple[int, int, str]  # start, end (exclusive), the actor the mention refers to
@@ -119,11 +126,11 @@ def topic_scores(gold: Sequence[Iterable[str]], predicted: Sequence[Iterable[str
     out = {}
     for average, columns in (("micro", list(range(len(labels)))), ("macro", present)):
         if not columns:
-            out[average] = {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+            out[average] = {"precision": math.nan, "recall": math.nan, "f1": math.nan}
             continue
-        p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, labels=columns, average=average, zero_division=0)
+        p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, labels=columns, average=average, zero_division=np.nan)
         out[average] = {"precision": float(p), "recall": float(r), "f1": float(f)}
-    p, r, f, support = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
+    p, r, f, support = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=np.nan)
     out["per_label"] = {label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
                         for i, label in enumerate(labels)}
     return out
@@ -136,4 +143,4 @@ def scope_scores(gold: Sequence[bool], predicted: Sequence[bool]) -> dict:
     {'accuracy': 0.5, 'f1': 0.5}
     """
     return {"accuracy": float(accuracy_score(gold, predicted)),
-            "f1": float(f1_score(gold, predicted, pos_label=True, zero_division=0))}
+            "f1": float(f1_score(gold, predicted, pos_label=True, zero_division=np.nan))}

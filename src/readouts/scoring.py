@@ -88,8 +88,18 @@ def document_counts(gold: DocLabels, predicted: DocLabels, topic_labels: Sequenc
         "spans.strict": strict, "spans.exact": exact, "spans.partial": partial,
         "stance.tp": len(gold_triples & pred_triples), "stance.fp": len(pred_triples - gold_triples),
         "stance.fn": len(gold_triples - pred_triples),
+        # this document's triple F1 (0 when it has no triple) and whether it counts in the document average
+        "stance.document_f1": _triple_f1(gold_triples, pred_triples), "stance.documents": int(bool(gold_triples or pred_triples)),
         "stance_pairs.tp": pair_tp, "stance_pairs.fp": pair_fp, "stance_pairs.fn": pair_fn,
     }
+
+
+def _triple_f1(gold: set, predicted: set) -> float:
+    """One document's stance triple F1; 0 when it has no gold and no predicted triple (such a document is
+    left out of the document average through its ``stance.documents`` count of 0)."""
+    if not gold and not predicted:
+        return 0.0
+    return float(metrics.f1(len(gold & predicted), len(predicted - gold), len(gold - predicted)))
 
 
 @dataclass(frozen=True)
@@ -148,23 +158,27 @@ METRICS: dict[str, Callable[[Totals], np.ndarray]] = {
     "participants.f1": lambda t: metrics.f1(t["participants.tp"], t["participants.fp"], t["participants.fn"]),
     "participants.precision": lambda t: metrics.precision(t["participants.tp"], t["participants.fp"]),
     "participants.recall": lambda t: metrics.recall(t["participants.tp"], t["participants.fn"]),
-    "participants.role_type_accuracy": lambda t: metrics.safe_divide(t["participants.role_correct"], t["participants.tp"]),
-    "participants.affiliation_accuracy": lambda t: metrics.safe_divide(t["participants.affiliation_correct"], t["participants.tp"]),
+    "participants.role_type_accuracy": lambda t: metrics.ratio(t["participants.role_correct"], t["participants.tp"]),
+    "participants.affiliation_accuracy": lambda t: metrics.ratio(t["participants.affiliation_correct"], t["participants.tp"]),
     "spans.strict_f1": lambda t: metrics.span_f1(t["spans.strict"], 0, t["spans.gold"], t["spans.predicted"]),
     "spans.partial_f1": lambda t: metrics.span_f1(t["spans.exact"], t["spans.partial"], t["spans.gold"], t["spans.predicted"]),
+    "stance.document_triple_f1": lambda t: metrics.ratio(t["stance.document_f1"], t["stance.documents"]),
     "stance.triple_f1": lambda t: metrics.f1(t["stance.tp"], t["stance.fp"], t["stance.fn"]),
     "stance.macro_f1": lambda t: metrics.macro_f1(*_stance_pairs(t)),
     "stance.f_avg": lambda t: metrics.macro_f1(*(x[..., :2] for x in _stance_pairs(t))),
-    "scope.accuracy": lambda t: metrics.safe_divide(t["scope.tp"] + t["scope.tn"], t["scope.tp"] + t["scope.tn"] + t["scope.fp"] + t["scope.fn"]),
+    "scope.accuracy": lambda t: metrics.ratio(t["scope.tp"] + t["scope.tn"], t["scope.tp"] + t["scope.tn"] + t["scope.fp"] + t["scope.fn"]),
     "scope.f1": lambda t: metrics.f1(t["scope.tp"], t["scope.fp"], t["scope.fn"]),
 }
-HEADLINES = ("topics.micro_f1", "participants.f1", "stance.triple_f1")
+HEADLINES = ("topics.micro_f1", "participants.f1", "stance.document_triple_f1")
 
 
 def metric_values(t: Totals) -> dict[str, np.ndarray]:
-    """Every metric plus ``overall`` (the mean of the three headline metrics)."""
+    """Every metric plus ``overall``: the mean of the three headline metrics, over those that apply (NaN
+    when none does)."""
     values = {name: np.asarray(function(t), dtype=float) for name, function in METRICS.items()}
-    values["overall"] = sum(values[name] for name in HEADLINES) / len(HEADLINES)
+    headlines = np.stack([values[name] for name in HEADLINES])
+    applicable = ~np.isnan(headlines)
+    values["overall"] = metrics.ratio(np.where(applicable, headlines, 0).sum(axis=0), applicable.sum(axis=0))
     return values
 
 

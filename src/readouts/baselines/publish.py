@@ -11,7 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..errors import InputError
-from ..evaluate import Options, evaluate
+from ..evaluate import Options, evaluate, show_interval
 from ..goldset import SETTINGS, gold_set_from_release
 from ..jsonio import atomic_write_text, read_json, write_json
 from ..paths import repo_root
@@ -115,7 +115,7 @@ def score_submission(folder: Path) -> dict:
 
 
 def _cell(metric: dict) -> str:
-    return f"{metric['value']:.3f} [{metric['ci_low']:.3f}, {metric['ci_high']:.3f}]"
+    return show_interval(metric)  # "–" when not applicable
 
 
 def results_section(name: str) -> str:
@@ -151,6 +151,11 @@ def results_section(name: str) -> str:
     return "\n".join(lines)
 
 
+def _not_higher(value: float | None, floor: float | None) -> bool:
+    """Whether ``value`` does not exceed ``floor``; False when either is not applicable (None)."""
+    return value is not None and floor is not None and value <= floor
+
+
 def _versus(reference: str, name: str, setting: str, groups) -> list[str]:
     """Where this baseline's point estimate does not exceed ``reference``'s (overall and headline metrics,
     all documents and per language)."""
@@ -161,7 +166,7 @@ def _versus(reference: str, name: str, setting: str, groups) -> list[str]:
     by_group = {"all": floor["metrics"], **{f"language {lang}": g["metrics"] for lang, g in floor["breakdowns"]["language"].items()}}
     misses = [f"{metric} ({label}: {metrics[metric]['value']:.3f} vs {by_group[label][metric]['value']:.3f})"
               for label, _, metrics in groups if label in by_group
-              for metric in ("overall", *HEADLINES) if metrics[metric]["value"] <= by_group[label][metric]["value"]]
+              for metric in ("overall", *HEADLINES) if _not_higher(metrics[metric]["value"], by_group[label][metric]["value"])]
     if not misses:
         return [f"Beats `{reference}` on every headline metric, overall and in every language (point estimates).", ""]
     return [f"Does **not** beat `{reference}` (point estimate not higher) on: " + "; ".join(misses) + ".", ""]

@@ -12,15 +12,17 @@ from ..errors import InputError
 from ..evaluate import Options, evaluate, format_results
 from ..goldset import SETTINGS, SPLITS, GoldSet, gold_set_from_annotations, gold_set_from_release
 from ..jsonio import write_json
-from ..runners import run_command, run_model, unlabelled_documents
+from ..perdocument import write_per_document
+from ..runners import DEFAULT_BATCH_SIZE, CommandSystem, ModelSystem, run_system, unlabelled_documents
 from ..submission import read_submission
 from .argtypes import RESAMPLES, SEED
 
 EPILOG = """\
 examples:
-  readouts evaluate predictions.jsonl --release v1.0.0 --split test --out results.json
-  readouts evaluate --model mypkg.system:MySystem --model-arg threshold=0.5 --release v1.0.0 --split test
-  readouts evaluate --command "python my_system.py" --release v1.0.0 --split test --timeout 600
+  readouts evaluate predictions.jsonl --release v0.2.0 --split test --out results.json
+  readouts evaluate --model my_system:MySystem --model-arg threshold=0.5 --release v0.2.0 --save-predictions my.jsonl
+  readouts evaluate --command "python my_system.py" --release v0.2.0 --split test --timeout 600
+  readouts evaluate predictions.jsonl --release v0.2.0 --per-document per-doc.jsonl && readouts explain per-doc.jsonl DOC_ID
 metrics, the submission format and the model protocols: docs/evaluation.md"""
 
 
@@ -28,12 +30,12 @@ def add_gold_options(parser: argparse.ArgumentParser) -> None:
     """--release/--split/--setting (or --gold-set for development) and the bootstrap options."""
     gold = parser.add_argument_group("gold")
     gold.add_argument("--release", help="dataset release to score against, e.g. v0.2.0 (annotations/releases/; required unless --gold-set)")
-    gold.add_argument("--split", choices=SPLITS, default="test", help="split of the release (default: test)")
-    gold.add_argument("--setting", choices=SETTINGS, default="standard",
+    gold.add_argument("--split", choices=SPLITS, help="split of the release (default: test)")
+    gold.add_argument("--setting", choices=SETTINGS,
                       help="evaluation setting; cross-lingual and temporal select other test documents (default: standard)")
     gold.add_argument("--gold-set", metavar="NAME",
                       help="score against every document of annotations/NAME instead of a release (development only; "
-                           "metadata from the corpus)")
+                           "metadata from the corpus; --split and --setting do not apply)")
     gold.add_argument("--hub-dir", type=Path, metavar="DIR",
                       help="score against a downloaded Hub dataset folder instead of a checkout (its release is the default)")
     gold.add_argument("--corpus", type=Path, default=None, help="documents JSONL (default: the imported corpus)")
@@ -56,8 +58,11 @@ def load_gold(args) -> GoldSet:
     if bool(args.release) == bool(args.gold_set):
         raise InputError("give exactly one of --release VERSION or --gold-set NAME")
     if args.gold_set:
+        if args.split or args.setting:
+            raise InputError(f"--gold-set {args.gold_set} scores every document of annotations/{args.gold_set}, whatever its split: "
+                             "drop --split/--setting, or score a split with --release")
         return gold_set_from_annotations(args.gold_set, load_corpus(args.corpus))
-    return gold_set_from_release(args.release, args.split, args.setting)
+    return gold_set_from_release(args.release, args.split or "test", args.setting or "standard")
 
 
 def options(args) -> Options:
@@ -75,15 +80,26 @@ def register(subparsers) -> None:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("predictions", nargs="?", type=Path, help="predictions JSONL (one object per document)")
     system = parser.add_argument_group("or run a system on the split's documents (needs the corpus)")
-    system.add_argument("--model", metavar="MODULE:CLASS", help="class with predict(documents: list[dict]) -> list[dict]")
+    system.add_argument("--model", metavar="MODULE:CLASS",
+                        help="class with predict(documents: list[dict]) -> list[dict], imported from the working folder "
+                             "or the installed packages")
     system.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
                         help="keyword argument for the class (repeatable; values parsed as JSON when possible)")
-    system.add_argument("--command", help="executable reading documents JSONL on stdin and writing predictions JSONL on stdout")
-    system.add_argument("--timeout", type=float, default=3600, help="seconds --command may run (default: 3600)")
-    system.add_argument("--save-predictions", type=Path, help="keep the system's predictions JSONL here")
+    system.add_argument("--command", help="executable reading documents JSONL on stdin and writing predictions JSONL on stdout; "
+                                           "started once per batch")
+    system.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                        help=f"documents per predict() call or --command run (default: {DEFAULT_BATCH_SIZE})")
+    system.add_argument("--timeout", type=float, default=3600,
+                        help="seconds one batch may take; the program and everything it started are then killed (default: 3600)")
+    system.add_argument("--save-predictions", type=Path, metavar="FILE",
+                        help="keep the system's predictions here (written when all are valid); predictions are saved to "
+                             "FILE.partial as they come, and running the same command again resumes from it")
     add_gold_options(parser)
     parser.add_argument("--out", type=Path, help="write the results JSON here (atomically)")
     parser.add_argument("--json", action="store_true", help="print the results JSON instead of the table")
+    parser.add_argument("--per-document", type=Path, metavar="FILE",
+                        help="write each document's gold, prediction and per-layer counts here (JSONL, for error analysis; "
+                             "see `readouts explain`)")
     parser.set_defaults(handler=run)
 
 
@@ -107,11 +123,15 @@ def predictions_path(args, gold: GoldSet, workdir: Path) -> tuple[Path, str]:
         raise InputError("give exactly one of PREDICTIONS, --model or --command")
     if args.predictions:
         return args.predictions, args.predictions.name
+    if not args.timeout > 0 or args.timeout == float("inf"):
+        raise InputError(f"--timeout {args.timeout:g}: expected a positive number of seconds")
     documents = unlabelled_documents(gold, load_corpus(args.corpus))
     out = args.save_predictions or workdir / "predictions.jsonl"
     if args.model:
-        return run_model(args.model, documents, out, _model_kwargs(args.model_arg)), f"model {args.model}"
-    return run_command(args.command, documents, out, args.timeout), f"command {args.command}"
+        system, source = ModelSystem(args.model, _model_kwargs(args.model_arg), args.timeout), f"model {args.model}"
+    else:
+        system, source = CommandSystem(args.command, args.timeout), f"command {args.command}"
+    return run_system(system, documents, gold, out, args.batch_size, say=lambda message: print(message, file=sys.stderr)), source
 
 
 def run(args) -> int:
@@ -121,6 +141,8 @@ def run(args) -> int:
         path, source = predictions_path(args, gold, Path(workdir))
         submission = read_submission(path, gold, warn=lambda message: print(message, file=sys.stderr))
         results = evaluate(gold, submission, opts, source=source)
+    if args.per_document:
+        write_per_document(args.per_document, gold, submission)
     if args.out:
         write_json(args.out, results)
     print(json.dumps(results, indent=2, ensure_ascii=False) if args.json else format_results(results))
