@@ -11,9 +11,9 @@ from pathlib import Path
 
 from label_studio_sdk import LabelStudio
 
-from readouts import lslocal
+from readouts.labelstudio import local as lslocal
 from readouts.cli import main
-from readouts.lsclient import API_KEY_ENV
+from readouts.labelstudio.client import API_KEY_ENV
 from readouts.store import save_annotation
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from label_studio_sdk import LabelStudio
 
-from readouts import lslocal
+from readouts.labelstudio import local as lslocal
 from readouts.cli import main
 from readouts.corpus import load_corpus
 from readouts.jsonio import read_json, sha256_text
-from readouts.labelstudio import MENTION, STANCE, TOPICS
-from readouts.lsclient import API_KEY_ENV
+from readouts.labelstudio.convert import MENTION, STANCE, TOPICS
+from readouts.labelstudio.client import API_KEY_ENV
 from readouts.store import annotation_path, save_annotation
 from readouts.validate import AnnotationChecker
 

@@ -13,9 +13,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .actors import load_registry
-from .drafts import find_mentions
-from .jsonio import sha256_text
+from ..actors import load_registry
+from ..drafts import find_mentions
+from ..jsonio import sha256_text
 
 VENV_ENV = "READOUTS_LS_VENV"
 DEFAULT_VENV = ".ls-venv"

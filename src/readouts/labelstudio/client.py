@@ -5,16 +5,18 @@ import getpass
 import json
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import httpx
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
-from .errors import InputError
+from ..errors import InputError
 
 API_KEY_ENV = "LABEL_STUDIO_API_KEY"
 IMPORT_BATCH = 250
+WRITERS = 4  # parallel requests for per-task updates (Label Studio has no bulk update of task data)
 
 
 def api_key() -> str:
@@ -24,7 +26,7 @@ def api_key() -> str:
     if key:
         return key
     if not sys.stdin.isatty():
-        raise InputError(f"set {API_KEY_ENV} (Label Studio: Account & Settings > Access Token)")
+        raise InputError(f"set {API_KEY_ENV} (Label Studio: Account & Settings > Personal Access Token)")
     key = getpass.getpass("Label Studio API key: ").strip()
     if not key:
         raise InputError("no API key given")
@@ -83,17 +85,39 @@ class Project:
                 if progress:
                     progress(len(batch))
 
-    def update_data(self, task_id: int, data: dict) -> None:
-        with _calls(self.url):
-            self.client.tasks.update(str(task_id), data=data)
+    def update_data(self, updates: list[tuple[int, dict]], progress=None) -> None:
+        """Replace the data of many tasks, ``updates`` = [(task id, data)], a few requests at a time."""
+        def one(update):
+            with _calls(self.url):
+                self.client.tasks.update(str(update[0]), data=update[1])
 
-    def replace_prediction(self, task_id: int, prediction: dict) -> None:
-        """Drop the task's predictions of the same model version, then add ``prediction``."""
+        with ThreadPoolExecutor(WRITERS) as pool:
+            for _ in pool.map(one, updates):
+                if progress:
+                    progress(1)
+
+    def replace_predictions(self, predictions: dict[int, dict | None], model_version: str | None) -> None:
+        """Give each task exactly its new prediction (none for None): the old predictions of every version
+        are deleted in one Data Manager action, so re-pushing never piles them up. The project's model
+        version becomes ``model_version``: Label Studio's "Label All Tasks" queue only shows predictions of
+        the project's model version."""
         with _calls(self.url):
-            for old in self.client.predictions.list(task=task_id):
-                if old.model_version == prediction["model_version"]:
-                    self.client.predictions.delete(old.id)
-            self.client.predictions.create(task=task_id, **prediction)
+            if predictions:
+                self.client.actions.create(id="delete_tasks_predictions", project=self.id,
+                                           selected_items={"all": False, "included": sorted(predictions)})
+            self.set_model_version(model_version)
+
+        def one(item):
+            with _calls(self.url):
+                self.client.predictions.create(task=item[0], **item[1])
+
+        with ThreadPoolExecutor(WRITERS) as pool:
+            list(pool.map(one, [(task, prediction) for task, prediction in predictions.items() if prediction]))
+
+    def set_model_version(self, model_version: str | None) -> None:
+        if model_version:
+            with _calls(self.url):
+                self.client.projects.update(self.id, model_version=model_version)
 
     def export(self) -> list[dict]:
         """Every annotated task with its annotations, as Label Studio's full JSON export (not JSON_MIN,
