@@ -21,7 +21,7 @@ VENV_ENV = "READOUTS_LS_VENV"
 DEFAULT_VENV = ".ls-venv"
 REQUIREMENT = "label-studio>=1.20"
 USER_EMAIL = "annotator@readouts.test"
-READY_TIMEOUT = 120.0
+READY_TIMEOUT = 300.0  # the first start runs migrations: ~27 s on an idle machine, minutes on a busy one
 
 
 def venv_path(root: Path) -> Path:
