@@ -15,7 +15,7 @@ from readouts.labelstudio import local as lslocal
 from readouts.cli import main
 from readouts.corpus import load_corpus
 from readouts.jsonio import read_json, sha256_file, sha256_text
-from readouts.labelstudio.convert import MENTION, REVIEW, SCOPE, STANCE, TOPICS, annotation_to_result
+from readouts.labelstudio.convert import CONTACT_TYPES, MENTION, REVIEW, SCOPE, STANCE, TOPICS, annotation_to_result
 from readouts.labelstudio.client import API_KEY_ENV
 from readouts.store import annotation_path, save_annotation
 from readouts.validate import AnnotationChecker
@@ -210,8 +210,10 @@ def test_a_pull_that_removes_most_of_an_annotation_is_refused(label_studio, inve
     docs.write_text(doc_id + "\n", encoding="utf-8")
     assert ls(label_studio, "push", "--project", "blank", "--docs", str(docs), "--prelabel", "current") == 0
     task_id = tasks_by_document(client, "blank")[doc_id]
-    # a task opened blank: the annotator marks one participant and the scope, nothing else
-    blank = [i for i in client.predictions.list(task=task_id)[0].result if i["from_name"] == SCOPE]
+    # a task opened blank: the annotator marks the scope, the contact and one name, nothing else
+    prediction = client.predictions.list(task=task_id)[0].result
+    first_region = next(i["id"] for i in prediction if i["from_name"] == MENTION)
+    blank = [i for i in prediction if i["from_name"] in (SCOPE, CONTACT_TYPES) or i["id"] == first_region]
     client.annotations.create(id=task_id, result=blank, lead_time=2.0)
     before = gold_bytes([doc_id])
     capsys.readouterr()
@@ -333,7 +335,7 @@ def test_label_all_tasks_shows_preannotations_and_spans_after_emoji_round_trip(l
     ActionChains(browser).send_keys("d").perform()
     browser.execute_script(SELECT_LAST, name)
     wait.until(lambda driver: len({r for r, _ in driver.execute_script(HIGHLIGHTS)}) == len(expected) + 1)
-    [e for e in browser.find_elements(By.XPATH, f"//*[text()={json.dumps(name)}]") if e.is_displayed()][-1].click()
+    [e for e in browser.find_elements(By.XPATH, f"//*[text()='{name}']") if e.is_displayed()][-1].click()
     trigger = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, ".lsf-choices_layout_select button")))
     trigger.click()
     option = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, f"[data-testid='select-option-{first['actor_id']}']")))
