@@ -231,6 +231,8 @@ def test_blind_project_shows_no_labels_and_pulls_into_sets(label_studio, invente
         meta = task.data["readouts"]
         assert meta["annotation"] is None and meta["annotation_sha256"] is None and meta["prelabel"] is None
         assert not client.predictions.list(task=task.id)
+    project = client.projects.get(client.tasks.get(id=next(iter(tasks.values()))).project)
+    assert project.maximum_annotations == 2, "a blind project is served to two annotators"
     assert ls(label_studio, "push", "--project", "blind", "--blind", "--prelabel", "current") == 2
     doc_id = "test-en-invented00006"
     result = annotation_to_result(invented[doc_id], load_corpus()[doc_id]["text"])

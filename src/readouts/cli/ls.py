@@ -64,6 +64,9 @@ def register(subparsers) -> None:
     kind.add_argument("--review", action="store_true",
                       help="a review project: the current gold is shown and the reviewer chooses accepted or corrected per "
                            "document; pull records the reviewer and sets review_status")
+    push.add_argument("--overlap", type=int, default=None, metavar="N",
+                      help="annotators per task: \"Label All Tasks\" serves a task until N people submitted it (default: 2 "
+                           "with --blind, else Label Studio's setting, 1 for a new project)")
     push.add_argument("--force", action="store_true",
                       help="update tasks that already have annotations although the local file changed since the last push")
     push.set_defaults(handler=run_push)
@@ -165,6 +168,9 @@ def _task_mode(data: dict) -> str:
 
 def run_push(args) -> int:
     mode = _push_mode(args)
+    overlap = args.overlap if args.overlap is not None else 2 if mode == BLIND_MODE else None
+    if overlap is not None and overlap < 1:
+        raise InputError(f"--overlap {overlap}: give at least 1 annotator per task")
     prelabel = CURRENT if mode == REVIEW_MODE else args.prelabel
     corpus = load_corpus(args.corpus)
     prepared, model_version = _prepare(_document_ids(args.docs), corpus, prelabel, mode)
@@ -199,6 +205,8 @@ def run_push(args) -> int:
     project.update_data(updates, progress=bar.update)
     bar.close()
     project.replace_predictions(predictions, model_version)
+    if overlap is not None:
+        project.set_overlap(overlap)
     print(f"{mode} project {args.project!r} (id {project.id}) at {args.url}: {len(new)} tasks created, {len(updates)} updated, "
           f"{unchanged} unchanged, {conflicts} conflicts")
     return EXIT_CHECK_FAILED if conflicts else 0

@@ -114,6 +114,12 @@ class Project:
         with ThreadPoolExecutor(WRITERS) as pool:
             list(pool.map(one, [(task, prediction) for task, prediction in predictions.items() if prediction]))
 
+    def set_overlap(self, annotators: int) -> None:
+        """How many annotators' submissions a task collects before "Label All Tasks" stops serving it
+        (Label Studio's maximum_annotations; 1 by default)."""
+        with _calls(self.url):
+            self.client.projects.update(self.id, maximum_annotations=annotators)
+
     def set_model_version(self, model_version: str | None) -> None:
         if model_version:
             with _calls(self.url):
