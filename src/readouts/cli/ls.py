@@ -257,7 +257,7 @@ class _Puller:
             self.skip("invalid", "\n  ".join(str(p) for p in problems))
             return False
         tqdm.write(f"{'would write' if self.args.dry_run else 'wrote'} {path.parent.name}/{path.stem}: "
-                   + ("new: " if old is None else "") + describe)
+                   + ("new" if old is None else describe))
         if not self.args.dry_run:
             save_annotation(annotation, root=path.parent)
         self.counts["written"] += 1
