@@ -171,13 +171,18 @@ def second_annotator(client: LabelStudio, email: str) -> int:
     return found[0] if found else client.users.create(username=email.split("@")[0], email=email, password="invented-pass-1").id
 
 
+def push_one(server, client: LabelStudio, project: str, doc_id: str) -> int:
+    """Push one document, pre-annotated with its gold, into a new project; its task id."""
+    docs = Path(os.environ["READOUTS_ROOT"]) / f"{project}.txt"
+    docs.write_text(doc_id + "\n", encoding="utf-8")
+    assert ls(server, "push", "--project", project, "--docs", str(docs), "--prelabel", "current") == 0
+    return tasks_by_document(client, project)[doc_id]
+
+
 def test_several_annotators_are_kept_and_disagreements_reported(label_studio, invented, capsys):
     client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
     doc_id = "test-en-invented00003"
-    docs = Path(os.environ["READOUTS_ROOT"]) / "one.txt"
-    docs.write_text(doc_id + "\n", encoding="utf-8")
-    assert ls(label_studio, "push", "--project", "two-annotators", "--docs", str(docs), "--prelabel", "current") == 0
-    task_id = tasks_by_document(client, "two-annotators")[doc_id]
+    task_id = push_one(label_studio, client, "two-annotators", doc_id)
     bob = second_annotator(client, "bob@readouts.test")
     add_nato = lambda result: next(i for i in result if i["from_name"] == TOPICS)["value"]["choices"].append("nato")
     annotate(client, task_id, add_nato)
@@ -206,10 +211,7 @@ def test_several_annotators_are_kept_and_disagreements_reported(label_studio, in
 def test_a_pull_that_removes_most_of_an_annotation_is_refused(label_studio, invented, capsys):
     client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
     doc_id = "test-ru-invented00005"
-    docs = Path(os.environ["READOUTS_ROOT"]) / "one.txt"
-    docs.write_text(doc_id + "\n", encoding="utf-8")
-    assert ls(label_studio, "push", "--project", "blank", "--docs", str(docs), "--prelabel", "current") == 0
-    task_id = tasks_by_document(client, "blank")[doc_id]
+    task_id = push_one(label_studio, client, "blank", doc_id)
     # a task opened blank: the annotator marks the scope, the contact and one name, nothing else
     prediction = client.predictions.list(task=task_id)[0].result
     first_region = next(i["id"] for i in prediction if i["from_name"] == MENTION)
@@ -302,7 +304,7 @@ def sign_in(browser, server, wait):
     wait.until(lambda driver: "/user/login" not in driver.current_url)
 
 
-def test_label_all_tasks_shows_preannotations_and_spans_after_emoji_round_trip(label_studio, invented, browser, tmp_path, capsys):
+def test_label_all_tasks_shows_preannotations_and_spans_after_emoji_round_trip(label_studio, invented, browser, capsys):
     """In the real web interface (headless Chromium), opened the way annotators do by default ("Label All
     Tasks"): the pre-annotation is shown, its spans after an astral flag highlight exactly the annotated
     words; a name selected after the flag, labelled d, given its actor in the panel and submitted comes back
@@ -313,11 +315,8 @@ def test_label_all_tasks_shows_preannotations_and_spans_after_emoji_round_trip(l
     from selenium.webdriver.support.ui import WebDriverWait
 
     doc_id = "test-uk-invented00001"  # "... з <b> 🇺🇦. <a> наголосив ..., а <a> пообіцяв ..."
-    docs = tmp_path / "one.txt"
-    docs.write_text(doc_id + "\n", encoding="utf-8")
-    assert ls(label_studio, "push", "--project", "browser", "--docs", str(docs), "--prelabel", "current") == 0
     client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
-    task_id = tasks_by_document(client, "browser")[doc_id]
+    task_id = push_one(label_studio, client, "browser", doc_id)
     project_id = client.tasks.get(id=task_id).project
     text, gold = load_corpus()[doc_id]["text"], invented[doc_id]
     wait = WebDriverWait(browser, 90)
