@@ -2,6 +2,7 @@
 
 import argparse
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from tqdm import tqdm
@@ -9,8 +10,8 @@ from tqdm import tqdm
 from ..actors import load_registry
 from ..corpus import load_corpus
 from ..errors import EXIT_CHECK_FAILED, InputError
-from ..jsonio import atomic_write_text, iter_jsonl, read_json, sha256_file
-from ..labelstudio.client import API_KEY_ENV, Project, api_key
+from ..jsonio import atomic_write_text, canonical_json, iter_jsonl, read_json, sha256_file, sha256_text
+from ..labelstudio.client import API_KEY_ENV, WRITERS, Project, api_key
 from ..labelstudio.convert import (BLIND_MODE, GOLD_MODE, META, REVIEW_MODE, Vocabulary, annotation_to_result, annotator_folder,
                                    conflict, describe_changes, label_config, layer_changes, new_annotation_base,
                                    prediction_to_annotation, pulled_provenance, removed_share, result_to_annotation,
@@ -223,6 +224,8 @@ class _Puller:
         self.users = project.user_names()
         self.counts = {"written": 0, "unchanged": 0, "conflicts": 0, "disagreements": 0, "refused": 0, "invalid": 0}
         self.write_back: list[tuple[int, dict]] = []
+        self.saver = ThreadPoolExecutor(WRITERS)  # files are fsynced one by one: overlap that with converting
+        self.saving: list[Future] = []
 
     def user(self, annotation: dict) -> str:
         return self.users.get(annotation["completed_by"], f"label-studio-user-{annotation['completed_by']}")
@@ -259,9 +262,16 @@ class _Puller:
         tqdm.write(f"{'would write' if self.args.dry_run else 'wrote'} {path.parent.name}/{path.stem}: "
                    + ("new" if old is None else describe))
         if not self.args.dry_run:
-            save_annotation(annotation, root=path.parent)
+            self.saving.append(self.saver.submit(save_annotation, annotation, root=path.parent))
         self.counts["written"] += 1
         return True
+
+    def finish(self) -> None:
+        """Wait until every file is written, then record the new hashes in the tasks."""
+        self.saver.shutdown()
+        for future in self.saving:
+            future.result()
+        self.project.update_data(self.write_back)
 
     def pull_sets(self, task: dict, meta: dict, where: str) -> None:
         """Every annotator's work into annotations/<set>/<annotator>/: these folders mirror Label Studio."""
@@ -336,7 +346,7 @@ class _Puller:
             describe = describe_changes(changes)
         if self.write(annotation, path, old, where, describe) and not self.args.dry_run:
             self.write_back.append((task["id"], {**task["data"], META: {**meta, "annotation": annotation,
-                                                                        "annotation_sha256": sha256_file(path)}}))
+                                                                        "annotation_sha256": sha256_text(canonical_json(annotation))}}))
 
 
 def run_pull(args) -> int:
@@ -360,7 +370,7 @@ def run_pull(args) -> int:
             puller.pull_sets(task, meta, where)
         else:
             puller.pull_gold(task, meta, where)
-    project.update_data(puller.write_back)
+    puller.finish()
     counts = puller.counts
     verb = "would write" if args.dry_run else "written"
     print(f"pull: {counts['written']} {verb}, {counts['unchanged']} unchanged, "
