@@ -13,7 +13,8 @@ from readouts.actors import load_registry
 from readouts.errors import InputError
 from readouts.labelstudio.convert import (ACTOR, MENTION, REVIEW, SCOPE, STANCE, TOPICS, Vocabulary, annotation_to_result,
                                           annotator_folder, conflict, describe_changes, label_config, layer_changes,
-                                          prediction_to_annotation, removed_share, result_to_annotation, review_decision)
+                                          prediction_to_annotation, pulled_provenance, pulled_unchanged, removed_share,
+                                          result_to_annotation, review_decision, task_source)
 from readouts.taxonomy import load_taxonomy
 from readouts.validate import AnnotationChecker
 
@@ -173,6 +174,18 @@ def test_conflict_detection(tiny_documents):
     assert "local annotation file changed" in conflict({**meta, "annotation_sha256": None}, document, "a" * 64)
     assert "text changed" in conflict({**meta, "text_sha256": "c" * 64}, document, "a" * 64)
     assert "not in the corpus" in conflict(meta, None, "a" * 64)
+
+
+def test_a_pulled_file_is_recognised_until_someone_edits_it(gold_en, tiny_documents):
+    document, source = tiny_documents[0], task_source("gold", 12)
+    pulled = {**gold_en, "provenance": pulled_provenance(gold_en, gold_en["provenance"], "ana@example.org",
+                                                         "2026-11-30T10:00:00+00:00", source, None)}
+    meta = {"document_id": document["id"], "text_sha256": document["text_sha256"], "annotation_sha256": "a" * 64}
+    assert pulled_unchanged(pulled, source) and conflict(meta, document, "b" * 64, pulled, source) is None
+    assert not pulled_unchanged(pulled, task_source("gold", 13)), "another task's pull does not count"
+    edited = {**pulled, "topics": pulled["topics"] + ["nato"]}
+    assert not pulled_unchanged(edited, source)
+    assert "local annotation file changed" in conflict(meta, document, "b" * 64, edited, source)
 
 
 def test_layer_changes_count_added_removed_and_changed_items(gold_en):

@@ -10,12 +10,12 @@ from tqdm import tqdm
 from ..actors import load_registry
 from ..corpus import load_corpus
 from ..errors import EXIT_CHECK_FAILED, InputError
-from ..jsonio import atomic_write_text, canonical_json, iter_jsonl, read_json, sha256_file, sha256_text
+from ..jsonio import atomic_write_text, iter_jsonl, read_json, sha256_file
 from ..labelstudio.client import API_KEY_ENV, WRITERS, Project, api_key
 from ..labelstudio.convert import (BLIND_MODE, GOLD_MODE, META, REVIEW_MODE, Vocabulary, annotation_to_result, annotator_folder,
                                    conflict, describe_changes, label_config, layer_changes, new_annotation_base,
-                                   prediction_to_annotation, pulled_provenance, removed_share, result_to_annotation,
-                                   review_decision, reviewed_provenance, task_data)
+                                   prediction_to_annotation, pulled_provenance, pulled_unchanged, removed_share,
+                                   result_to_annotation, review_decision, reviewed_provenance, task_data, task_source)
 from ..paths import annotation_set_dir
 from ..schema import schema_problems
 from ..store import GOLD, annotation_files, annotation_path, save_annotation
@@ -190,6 +190,8 @@ def run_push(args) -> int:
         old_meta = task["data"].get(META) or {}
         changed = [what for what, key in (("the local file", "annotation_sha256"), ("the document text", "text_sha256"))
                    if old_meta.get(key) != data[META][key]]
+        if "the local file" in changed and pulled_unchanged(data[META]["annotation"], task_source(args.project, task["id"])):
+            changed.remove("the local file")  # it holds what the last pull of this task wrote
         if task["total_annotations"] and changed and not args.force:
             print(f"conflict: {data['document_id']} (task {task['id']}): the task has annotations and {' and '.join(changed)} "
                   "changed since the last push; pull first, or pass --force")
@@ -223,7 +225,6 @@ class _Puller:
         self.checker = AnnotationChecker(self.corpus, gold=True)
         self.users = project.user_names()
         self.counts = {"written": 0, "unchanged": 0, "conflicts": 0, "disagreements": 0, "refused": 0, "invalid": 0}
-        self.write_back: list[tuple[int, dict]] = []
         self.saver = ThreadPoolExecutor(WRITERS)  # files are fsynced one by one: overlap that with converting
         self.saving: list[Future] = []
 
@@ -254,24 +255,22 @@ class _Puller:
             self.skip("invalid", str(exc))
             return None
 
-    def write(self, annotation: dict, path: Path, old: dict | None, where: str, describe: str) -> bool:
+    def write(self, annotation: dict, path: Path, old: dict | None, where: str, describe: str) -> None:
         problems = self.checker.check(annotation, where, file_stem=annotation["document_id"])
         if problems:
             self.skip("invalid", "\n  ".join(str(p) for p in problems))
-            return False
+            return
         tqdm.write(f"{'would write' if self.args.dry_run else 'wrote'} {path.parent.name}/{path.stem}: "
                    + ("new" if old is None else describe))
         if not self.args.dry_run:
             self.saving.append(self.saver.submit(save_annotation, annotation, root=path.parent))
         self.counts["written"] += 1
-        return True
 
     def finish(self) -> None:
-        """Wait until every file is written, then record the new hashes in the tasks."""
+        """Wait until every file is written."""
         self.saver.shutdown()
         for future in self.saving:
             future.result()
-        self.project.update_data(self.write_back)
 
     def pull_sets(self, task: dict, meta: dict, where: str) -> None:
         """Every annotator's work into annotations/<set>/<annotator>/: these folders mirror Label Studio."""
@@ -288,17 +287,19 @@ class _Puller:
             if old is not None and not changes:
                 self.counts["unchanged"] += 1
                 continue
-            annotation["provenance"] = pulled_provenance({}, user, submissions[user]["updated_at"], self.source(task), meta.get("prelabel"))
+            annotation["provenance"] = pulled_provenance(annotation, {}, user, submissions[user]["updated_at"], self.source(task),
+                                                         meta.get("prelabel"))
             self.write(annotation, path, old, f"{where} by {user}", describe_changes(changes))
 
     def source(self, task: dict) -> str:
-        return f"label-studio:{self.args.project}#{task['id']}"
+        return task_source(self.args.project, task["id"])
 
     def pull_gold(self, task: dict, meta: dict, where: str) -> None:
         doc_id = meta["document_id"]
         path = annotation_path(doc_id, root=annotation_set_dir(GOLD))
         local_sha = sha256_file(path) if path.exists() else None
-        reason = conflict(meta, self.corpus.get(doc_id), local_sha)
+        old = read_json(path) if path.exists() else None
+        reason = conflict(meta, self.corpus.get(doc_id), local_sha, old, self.source(task))
         text_unchanged = self.corpus.get(doc_id) and meta["text_sha256"] == self.corpus[doc_id]["text_sha256"]
         if reason and not (self.args.force and text_unchanged):
             self.skip("conflict", f"{where}: {reason}" + ("" if "text" in reason else "; pass --force to overwrite"))
@@ -317,7 +318,6 @@ class _Puller:
             return
         user = max(submissions, key=lambda u: (submissions[u]["updated_at"], submissions[u]["id"]))
         annotation, latest = converted[user], submissions[user]
-        old = read_json(path) if path.exists() else None
         removed, total = removed_share(old, annotation)
         if 2 * removed > total >= 2 and not self.args.allow_removals:
             self.skip("refused", f"{where}: would remove {removed} of {total} items of the local annotation "
@@ -335,18 +335,16 @@ class _Puller:
             if not changes and previous.get("reviewer_id") == user and previous.get("reviewer_kind") == "human":
                 self.counts["unchanged"] += 1
                 return
-            annotation["provenance"] = reviewed_provenance(previous, user, latest["updated_at"], self.source(task), decision)
+            annotation["provenance"] = reviewed_provenance(annotation, previous, user, latest["updated_at"], self.source(task), decision)
             describe = f"{decision} by {user}" + (f": {describe_changes(changes)}" if changes else "")
         else:
             if not changes:
                 self.counts["unchanged"] += 1
                 return
-            annotation["provenance"] = pulled_provenance(base.get("provenance", {}), user, latest["updated_at"], self.source(task),
+            annotation["provenance"] = pulled_provenance(annotation, base.get("provenance", {}), user, latest["updated_at"], self.source(task),
                                                          meta.get("prelabel"), overwritten_sha256=local_sha if reason else None)
             describe = describe_changes(changes)
-        if self.write(annotation, path, old, where, describe) and not self.args.dry_run:
-            self.write_back.append((task["id"], {**task["data"], META: {**meta, "annotation": annotation,
-                                                                        "annotation_sha256": sha256_text(canonical_json(annotation))}}))
+        self.write(annotation, path, old, where, describe)
 
 
 def run_pull(args) -> int:

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 from ..actors import Actor
 from ..drafts import GUIDELINE_VERSION
 from ..errors import InputError
-from ..jsonio import canonical_json
+from ..jsonio import canonical_json, sha256_text
 from ..schema import schema_version
 from ..taxonomy import Taxonomy
 
@@ -507,14 +507,37 @@ def prediction_to_annotation(prediction: dict, document: dict, registry: dict[st
 
 # --- Conflicts and differences -------------------------------------------------------------------
 
-def conflict(meta: dict, document: dict | None, local_sha256: str | None) -> str | None:
-    """Why a pulled task must not overwrite the local annotation, or None when it may."""
+def task_source(project: str, task_id: int) -> str:
+    """Where a pulled annotation came from, as provenance ``source`` records it."""
+    return f"label-studio:{project}#{task_id}"
+
+
+def labels_sha256(annotation: dict) -> str:
+    """Hash of everything but the provenance: recorded in the history entry a pull writes, so a later pull
+    or push can tell that the file still holds exactly what was pulled (without writing to the server)."""
+    return sha256_text(canonical_json({key: value for key, value in annotation.items() if key != "provenance"}))
+
+
+def pulled_unchanged(local: dict | None, source: str) -> bool:
+    """Whether ``local`` was last written by a pull of ``source`` (label-studio:<project>#<task>) and its
+    labels have not been edited since."""
+    history = ((local or {}).get("provenance") or {}).get("history") or [{}]
+    action = history[-1].get("action", "")
+    return (action.startswith((f"annotated in {source} ", f"review in {source}:"))
+            and action.endswith(f"(labels sha256 {labels_sha256(local)})"))
+
+
+def conflict(meta: dict, document: dict | None, local_sha256: str | None, local: dict | None = None,
+             source: str = "") -> str | None:
+    """Why a pulled task must not overwrite the local annotation, or None when it may: the local file must be
+    the one pushed, or the one an earlier pull of the same task (``source``) wrote, unedited."""
     if document is None:
         return f"document {meta.get('document_id')!r} is not in the corpus"
     if meta.get("text_sha256") != document["text_sha256"]:
         return "the document text changed since the push (text_sha256 differs from the corpus)"
-    if meta.get("annotation_sha256") != local_sha256:
-        return "the local annotation file changed since the push (its SHA-256 differs from the one stored in the task)"
+    if meta.get("annotation_sha256") != local_sha256 and not pulled_unchanged(local, source):
+        return ("the local annotation file changed since the push (its SHA-256 differs from the one stored in the task, "
+                "and it is not what the last pull of this task wrote)")
     return None
 
 
@@ -598,15 +621,16 @@ def _utc(timestamp: str) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def pulled_provenance(previous: dict, annotator: str, updated: str, source: str, prelabel: str | None,
+def pulled_provenance(annotation: dict, previous: dict, annotator: str, updated: str, source: str, prelabel: str | None,
                       overwritten_sha256: str | None = None) -> dict:
-    """Provenance of an annotation pulled from Label Studio: a human's submission, not yet reviewed by a
+    """Provenance of ``annotation`` pulled from Label Studio: a human's submission, not yet reviewed by a
     second person; earlier history is kept. ``overwritten_sha256`` names a local edit that ``--force``
     replaced, so the history says what was lost (git has the content)."""
     time = _utc(updated)
     action = f"annotated in {source}"
     if overwritten_sha256:
         action += f"; replaced a local edit (file sha256 {overwritten_sha256}) with --force"
+    action += f" (labels sha256 {labels_sha256(annotation)})"
     provenance = {
         "annotator_id": annotator, "annotator_kind": "human", "created": previous.get("created", time), "updated": time,
         "review_status": "unreviewed", "source": source,
@@ -617,7 +641,7 @@ def pulled_provenance(previous: dict, annotator: str, updated: str, source: str,
     return provenance
 
 
-def reviewed_provenance(previous: dict, reviewer: str, updated: str, source: str, decision: str) -> dict:
+def reviewed_provenance(annotation: dict, previous: dict, reviewer: str, updated: str, source: str, decision: str) -> dict:
     """Provenance after a person reviewed the annotation in a review project: the annotator stays, the
     review status becomes reviewed (adjudicated stays adjudicated) and the human reviewer is recorded."""
     time = _utc(updated)
@@ -625,7 +649,8 @@ def reviewed_provenance(previous: dict, reviewer: str, updated: str, source: str
     status = "adjudicated" if previous.get("review_status") == "adjudicated" else "reviewed"
     provenance.update({"updated": time, "review_status": status, "reviewer_id": reviewer, "reviewer_kind": "human",
                        "history": list(previous.get("history", [])) + [
-                           {"time": time, "actor": reviewer, "action": f"review in {source}: {decision}"}]})
+                           {"time": time, "actor": reviewer,
+                            "action": f"review in {source}: {decision} (labels sha256 {labels_sha256(annotation)})"}]})
     return provenance
 
 
