@@ -181,7 +181,7 @@ def run_push(args) -> int:
     other = sorted({_task_mode(task["data"]) for task in existing.values()} - {mode})
     if other:
         raise InputError(f"project {args.project!r} holds {other[0]} tasks; a {mode} push needs its own project")
-    new, updates, predictions, unchanged, conflicts = [], [], {}, 0, 0
+    new, replaced, updates, predictions, unchanged, conflicts = [], [], [], {}, 0, 0
     for data, prediction in prepared:
         task = existing.get(data["document_id"])
         if task is None:
@@ -192,26 +192,30 @@ def run_push(args) -> int:
                    if old_meta.get(key) != data[META][key]]
         if "the local file" in changed and pulled_unchanged(data[META]["annotation"], task_source(args.project, task["id"])):
             changed.remove("the local file")  # it holds what the last pull of this task wrote
-        if task["total_annotations"] and changed and not args.force:
+        if task["annotations"] and changed and not args.force:
             print(f"conflict: {data['document_id']} (task {task['id']}): the task has annotations and {' and '.join(changed)} "
                   "changed since the last push; pull first, or pass --force")
             conflicts += 1
             continue
         if task["data"] == data:
             unchanged += 1
-            continue
-        updates.append((task["id"], data))
-        if old_meta.get("prelabel") != data[META]["prelabel"]:
-            predictions[task["id"]] = prediction
+        elif not task["annotations"]:  # nothing to lose: replace it, which Label Studio does in bulk
+            replaced.append(task["id"])
+            new.append({"data": data, "predictions": [prediction] if prediction else []})
+        else:  # one request per task: Label Studio has no bulk update of task data
+            updates.append((task["id"], data))
+            if old_meta.get("prelabel") != data[META]["prelabel"]:
+                predictions[task["id"]] = prediction
     bar = tqdm(total=len(new) + len(updates), desc="pushing", unit="task", disable=len(new) + len(updates) < 50)
+    project.delete_tasks(replaced)
     project.import_tasks(new, progress=bar.update)
     project.update_data(updates, progress=bar.update)
     bar.close()
     project.replace_predictions(predictions, model_version)
     if overlap is not None:
         project.set_overlap(overlap)
-    print(f"{mode} project {args.project!r} (id {project.id}) at {args.url}: {len(new)} tasks created, {len(updates)} updated, "
-          f"{unchanged} unchanged, {conflicts} conflicts")
+    print(f"{mode} project {args.project!r} (id {project.id}) at {args.url}: {len(new) - len(replaced)} tasks created, "
+          f"{len(replaced) + len(updates)} updated, {unchanged} unchanged, {conflicts} conflicts")
     return EXIT_CHECK_FAILED if conflicts else 0
 
 

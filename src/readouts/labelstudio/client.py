@@ -67,13 +67,14 @@ class Project:
                 raise InputError(f"{url}: no project titled {title!r}; push first")
 
     def tasks(self) -> dict[str, dict]:
-        """Tasks by the document id they hold: {"id", "data", "total_annotations"}."""
+        """Tasks by the document id they hold: {"id", "data", "annotations"} (submitted and skipped ones)."""
         out = {}
         with _calls(self.url):
             for task in self.client.tasks.list(project=self.id, fields="all", page_size=500):
                 document_id = (task.data or {}).get("document_id")
                 if document_id:
-                    out[document_id] = {"id": task.id, "data": task.data, "total_annotations": task.total_annotations or 0}
+                    out[document_id] = {"id": task.id, "data": task.data,
+                                        "annotations": (task.total_annotations or 0) + (getattr(task, "cancelled_annotations", 0) or 0)}
         return out
 
     def import_tasks(self, tasks: list[dict], progress=None) -> None:
@@ -95,6 +96,12 @@ class Project:
             for _ in pool.map(one, updates):
                 if progress:
                     progress(1)
+
+    def delete_tasks(self, task_ids: list[int]) -> None:
+        """Delete tasks in one Data Manager action."""
+        if task_ids:
+            with _calls(self.url):
+                self.client.actions.create(id="delete_tasks", project=self.id, selected_items={"all": False, "included": task_ids})
 
     def replace_predictions(self, predictions: dict[int, dict | None], model_version: str | None) -> None:
         """Give each task exactly its new prediction (none for None): the old predictions of every version
