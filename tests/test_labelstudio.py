@@ -183,6 +183,10 @@ def test_a_pulled_file_is_recognised_until_someone_edits_it(gold_en, tiny_docume
     meta = {"document_id": document["id"], "text_sha256": document["text_sha256"], "annotation_sha256": "a" * 64}
     assert pulled_unchanged(pulled, source) and conflict(meta, document, "b" * 64, pulled, source) is None
     assert not pulled_unchanged(pulled, task_source("gold", 13)), "another task's pull does not count"
+    assert not pulled_unchanged(pulled, task_source("gold", 1)), "nor does a task whose id is a prefix"
+    forced = {**gold_en, "provenance": pulled_provenance(gold_en, gold_en["provenance"], "ana@example.org",
+                                                         "2026-11-30T10:00:00+00:00", source, None, overwritten_sha256="c" * 64)}
+    assert pulled_unchanged(forced, source), "a file written by pull --force is recognised too"
     edited = {**pulled, "topics": pulled["topics"] + ["nato"]}
     assert not pulled_unchanged(edited, source)
     assert "local annotation file changed" in conflict(meta, document, "b" * 64, edited, source)

@@ -523,7 +523,7 @@ def pulled_unchanged(local: dict | None, source: str) -> bool:
     labels have not been edited since."""
     history = ((local or {}).get("provenance") or {}).get("history") or [{}]
     action = history[-1].get("action", "")
-    return (action.startswith((f"annotated in {source} ", f"review in {source}:"))
+    return (re.match(rf"(annotated|review) in {re.escape(source)}[ ;:]", action) is not None
             and action.endswith(f"(labels sha256 {labels_sha256(local)})"))
 
 
