@@ -105,21 +105,17 @@ class Project:
 
     def replace_predictions(self, predictions: dict[int, dict | None], model_version: str | None) -> None:
         """Give each task exactly its new prediction (none for None): the old predictions of every version
-        are deleted in one Data Manager action, so re-pushing never piles them up. The project's model
-        version becomes ``model_version``: Label Studio's "Label All Tasks" queue only shows predictions of
-        the project's model version."""
+        are deleted in one Data Manager action and the new ones imported in batches, so re-pushing never
+        piles them up. The project's model version becomes ``model_version``: Label Studio's "Label All
+        Tasks" queue only shows predictions of the project's model version."""
         with _calls(self.url):
             if predictions:
                 self.client.actions.create(id="delete_tasks_predictions", project=self.id,
                                            selected_items={"all": False, "included": sorted(predictions)})
             self.set_model_version(model_version)
-
-        def one(item):
-            with _calls(self.url):
-                self.client.predictions.create(task=item[0], **item[1])
-
-        with ThreadPoolExecutor(WRITERS) as pool:
-            list(pool.map(one, [(task, prediction) for task, prediction in predictions.items() if prediction]))
+            new = [{"task": task, **prediction} for task, prediction in predictions.items() if prediction]
+            for start in range(0, len(new), IMPORT_BATCH):
+                self.client.projects.import_predictions(self.id, request=new[start:start + IMPORT_BATCH])
 
     def set_overlap(self, annotators: int) -> None:
         """How many annotators' submissions a task collects before "Label All Tasks" stops serving it
