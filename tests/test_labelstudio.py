@@ -1,5 +1,6 @@
 """The Label Studio conversion: a property-based round trip over invented texts with astral and Cyrillic
-characters, UTF-16 offsets, the generated config and the checks that Label Studio itself does not make."""
+characters, code-point offsets, the generated config, change summaries and the checks that Label Studio
+itself does not make."""
 
 import copy
 import xml.etree.ElementTree as ET
@@ -10,8 +11,10 @@ from hypothesis import strategies as st
 
 from readouts.actors import load_registry
 from readouts.errors import InputError
-from readouts.labelstudio import (ACTOR, MENTION, SCOPE, TOPICS, OffsetMap, Vocabulary, annotation_to_result, conflict,
-                                  label_config, layer_changes, prediction_to_annotation, result_to_annotation)
+from readouts.labelstudio.convert import (ACTOR, MENTION, REVIEW, SCOPE, STANCE, TOPICS, Vocabulary, annotation_to_result,
+                                          annotator_folder, conflict, describe_changes, label_config, layer_changes,
+                                          prediction_to_annotation, pulled_provenance, pulled_unchanged, removed_share,
+                                          result_to_annotation, review_decision, task_source)
 from readouts.taxonomy import load_taxonomy
 from readouts.validate import AnnotationChecker
 
@@ -19,7 +22,7 @@ TAXONOMY = load_taxonomy()
 REGISTRY = load_registry()
 VOCABULARY = Vocabulary(TAXONOMY, REGISTRY)
 
-# Invented text material: Latin, Cyrillic (one UTF-16 unit each), emoji and a flag (two units each).
+# Invented text material: Latin, Cyrillic, emoji and a flag (astral characters: two UTF-16 units each).
 ALPHABET = list("abcXYZ .,") + list("абвгґєїщЖЩ") + ["🇺🇦", "😀", "𝔸", "\n"]
 texts = st.lists(st.sampled_from(ALPHABET), min_size=8, max_size=120).map("".join)
 offices = st.text(st.characters(codec="utf-8", exclude_characters="|\n\r", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
@@ -88,30 +91,17 @@ def test_round_trip_is_lossless(case):
     assert len(ids) == len(set(ids)) and annotation_to_result(annotation, text) == result, "region ids are unique and deterministic"
 
 
-def test_offsets_count_utf16_units():
-    text = "Зеленський 🇺🇦 і Макрон 😀!"
-    offsets = OffsetMap(text)
-    flag = text.index("🇺🇦")
-    assert offsets.utf16(flag) == flag  # Cyrillic and spaces: one unit per code point
-    assert offsets.utf16(flag + 2) == flag + 4  # a flag is two astral characters, four units
-    assert offsets.utf16(len(text)) == len(text.encode("utf-16-le")) // 2
-    for point in range(len(text) + 1):
-        assert offsets.codepoint(offsets.utf16(point)) == point
-    with pytest.raises(ValueError, match="surrogate"):
-        offsets.codepoint(flag + 1)
-    with pytest.raises(ValueError, match="outside"):
-        offsets.utf16(len(text) + 1)
-
-
-def test_result_offsets_are_javascript_offsets():
+def test_result_offsets_count_code_points_as_the_browser_does():
+    """Label Studio's frontend counts code points (checked in the real browser by
+    test_span_drawn_after_emoji_comes_back_in_code_points): no UTF-16 conversion, or every span after an
+    emoji shifts by one per emoji."""
     text = "😀 Путін і 😀 Байден"
     start = text.index("Байден")
     annotation = {"in_scope": True, "contacts": [], "stance": [], "topics": [], "participants": [
         {"actor_id": "joe-biden", "name": "Joe Biden", "office": "", "role_type": "head_of_state", "affiliation": "USA",
          "participation": "direct", "mentions": [{"start": start, "end": start + 6, "text": "Байден"}]}]}
     region = next(item for item in annotation_to_result(annotation, text) if item["from_name"] == MENTION)
-    units = text.encode("utf-16-le")
-    assert units[2 * region["value"]["start"]:2 * region["value"]["end"]].decode("utf-16-le") == "Байден"
+    assert text[region["value"]["start"]:region["value"]["end"]] == "Байден"
 
 
 CONFIG = ET.fromstring(label_config(TAXONOMY, REGISTRY))
@@ -186,12 +176,68 @@ def test_conflict_detection(tiny_documents):
     assert "not in the corpus" in conflict(meta, None, "a" * 64)
 
 
-def test_layer_changes_counts_added_and_removed_items(gold_en):
+def test_a_pulled_file_is_recognised_until_someone_edits_it(gold_en, tiny_documents):
+    document, source = tiny_documents[0], task_source("gold", 12)
+    pulled = {**gold_en, "provenance": pulled_provenance(gold_en, gold_en["provenance"], "ana@example.org",
+                                                         "2026-11-30T10:00:00+00:00", source, None)}
+    meta = {"document_id": document["id"], "text_sha256": document["text_sha256"], "annotation_sha256": "a" * 64}
+    assert pulled_unchanged(pulled, source) and conflict(meta, document, "b" * 64, pulled, source) is None
+    assert not pulled_unchanged(pulled, task_source("gold", 13)), "another task's pull does not count"
+    assert not pulled_unchanged(pulled, task_source("gold", 1)), "nor does a task whose id is a prefix"
+    forced = {**gold_en, "provenance": pulled_provenance(gold_en, gold_en["provenance"], "ana@example.org",
+                                                         "2026-11-30T10:00:00+00:00", source, None, overwritten_sha256="c" * 64)}
+    assert pulled_unchanged(forced, source), "a file written by pull --force is recognised too"
+    edited = {**pulled, "topics": pulled["topics"] + ["nato"]}
+    assert not pulled_unchanged(edited, source)
+    assert "local annotation file changed" in conflict(meta, document, "b" * 64, edited, source)
+
+
+def test_layer_changes_count_added_removed_and_changed_items(gold_en):
     edited = copy.deepcopy(gold_en)
     edited["topics"] = ["sanctions", "energy_security", "nato"]
     edited["stance"][0]["label"] = "against"
-    assert layer_changes(gold_en, edited) == {"topics": (2, 1), "stance": (1, 1)}
+    assert layer_changes(gold_en, edited) == {"stance": (0, 0, 1), "topics": (2, 1, 0)}
+    assert describe_changes(layer_changes(gold_en, edited)) == "stance ~1, topics +2 -1"
     assert layer_changes(gold_en, gold_en) == {}
+
+
+def test_one_added_mention_is_summarised_as_a_mention(gold_en):
+    edited = copy.deepcopy(gold_en)
+    mention = edited["participants"][0]["mentions"][0]
+    edited["participants"][0]["mentions"].append({"start": mention["end"] + 1, "end": mention["end"] + 3, "text": "xx"})
+    assert describe_changes(layer_changes(gold_en, edited)) == "mentions +1"
+
+
+def test_removing_most_items_is_measured(gold_en):
+    blank = {**copy.deepcopy(gold_en), "participants": gold_en["participants"][:1], "topics": [], "contacts": [], "stance": []}
+    blank.pop("notes", None)
+    removed, total = removed_share(gold_en, blank)
+    assert total > 4 and 2 * removed > total
+    assert removed_share(gold_en, gold_en) == (0, total)
+
+
+def test_a_stance_whose_label_changes_keeps_its_place(gold_en, tiny_documents):
+    text = tiny_documents[0]["text"]
+    base = copy.deepcopy(gold_en)
+    base["stance"].append({**base["stance"][0], "target": "russia", "label": "neutral"})
+    result = annotation_to_result(base, text)
+    first_stance = next(item for item in result if item["from_name"] == STANCE)
+    first_stance["value"]["choices"] = ["against"]
+    pulled = result_to_annotation(result, text, base, VOCABULARY, "task 1")
+    assert [(s["target"], s["label"]) for s in pulled["stance"]] == [(base["stance"][0]["target"], "against"), ("russia", "neutral")]
+
+
+def test_review_config_asks_for_a_decision():
+    review = ET.fromstring(label_config(TAXONOMY, REGISTRY, review=True))
+    decision = review.find(f".//*[@name='{REVIEW}']")
+    assert decision is not None and decision.get("required") == "true"
+    assert {c.get("value") for c in decision} == {"accepted", "corrected"}
+    assert CONFIG.find(f".//*[@name='{REVIEW}']") is None
+    assert review_decision([{"from_name": REVIEW, "type": "choices", "value": {"choices": ["corrected"]}}]) == "corrected"
+
+
+def test_annotator_folders_are_plain_names():
+    assert annotator_folder("Alice.B@Example.org") == "alice.b-example.org"
 
 
 def test_predictions_become_preannotations(tiny_documents):

@@ -5,17 +5,18 @@ READOUTS_SKIP_LABEL_STUDIO=1."""
 import copy
 import json
 import os
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from label_studio_sdk import LabelStudio
 
-from readouts import lslocal
+from readouts.labelstudio import local as lslocal
 from readouts.cli import main
 from readouts.corpus import load_corpus
-from readouts.jsonio import read_json, sha256_text
-from readouts.labelstudio import MENTION, STANCE, TOPICS
-from readouts.lsclient import API_KEY_ENV
+from readouts.jsonio import read_json, sha256_file, sha256_text
+from readouts.labelstudio.convert import CONTACT_TYPES, MENTION, REVIEW, SCOPE, STANCE, TOPICS, annotation_to_result
+from readouts.labelstudio.client import API_KEY_ENV
 from readouts.store import annotation_path, save_annotation
 from readouts.validate import AnnotationChecker
 
@@ -59,10 +60,6 @@ def tasks_by_document(client: LabelStudio, project_title: str) -> dict[str, int]
     return {task.data["document_id"]: task.id for task in client.tasks.list(project=project.id, fields="all")}
 
 
-def utf16(text: str, offset: int) -> int:
-    return len(text[:offset].encode("utf-16-le")) // 2
-
-
 def annotate(client: LabelStudio, task_id: int, edit) -> None:
     """What an annotator does: open the task with its pre-annotation, change it, submit."""
     result = copy.deepcopy(client.predictions.list(task=task_id)[0].result)
@@ -87,7 +84,7 @@ def test_push_annotate_pull_round_trip(label_studio, invented, capsys):
     def edit(result):
         next(item for item in result if item["from_name"] == TOPICS)["value"]["choices"].append("energy_security")
         next(item for item in result if item["from_name"] == STANCE)["value"]["choices"] = ["against"]
-        span = {"start": utf16(text, missing), "end": utf16(text, missing + len(first["mentions"][0]["text"]))}
+        span = {"start": missing, "end": missing + len(first["mentions"][0]["text"])}
         result.append({"id": "added1", "from_name": MENTION, "to_name": "text", "type": "labels",
                        "value": {**span, "text": text[missing:missing + len(first["mentions"][0]["text"])], "labels": ["direct"]}})
         result.append({"id": "added1", "from_name": "actor", "to_name": "text", "type": "choices",
@@ -97,7 +94,7 @@ def test_push_annotate_pull_round_trip(label_studio, invented, capsys):
     before = gold_bytes(invented)
     assert ls(label_studio, "pull", "--project", "round-trip", "--dry-run") == 0
     out = capsys.readouterr().out
-    assert f"would write {doc_id}: participants +1 -1, stance +1 -1, topics +1 -0" in out
+    assert f"would write gold/{doc_id}: mentions +1, stance ~1, topics +1" in out
     assert gold_bytes(invented) == before, "--dry-run writes nothing"
 
     assert ls(label_studio, "pull", "--project", "round-trip") == 0
@@ -119,6 +116,14 @@ def test_push_annotate_pull_round_trip(label_studio, invented, capsys):
 
     assert ls(label_studio, "pull", "--project", "round-trip") == 0
     assert "0 written, 1 unchanged, 0 conflicts" in capsys.readouterr().out, "a second pull changes nothing"
+
+    assert ls(label_studio, "push", "--project", "round-trip", "--prelabel", "current") == 0
+    assert "0 tasks created, 1 updated, 19 unchanged" in capsys.readouterr().out
+    assert [len(client.predictions.list(task=tasks[d])) for d in sorted(tasks)] == [1] * len(tasks), \
+        "re-pushing after a pull replaces the prediction instead of piling them up"
+    project = next(p for p in client.projects.list(title="round-trip") if p.title == "round-trip")
+    assert client.projects.get(project.id).model_version == "gold", "the queue shows only the project's model version"
+    assert {p.model_version for d in tasks for p in client.predictions.list(task=tasks[d])} == {"gold"}
 
 
 def test_conflicts_are_skipped_unless_forced(label_studio, invented, tmp_path, capsys):
@@ -151,37 +156,221 @@ def test_conflicts_are_skipped_unless_forced(label_studio, invented, tmp_path, c
     assert read_json(annotation_path(edited_id)) == local
     assert ls(label_studio, "push", "--project", "conflicts", "--docs", str(docs)) == 1, "re-push must not hide a conflict"
 
+    local_sha = sha256_file(annotation_path(edited_id))
     assert ls(label_studio, "pull", "--project", "conflicts", "--force") == 1, "a changed text is never forced"
     forced = read_json(annotation_path(edited_id))
     assert forced["topics"] == ["sanctions", "nato"] and forced["notes"] == "invented for a test"
     assert "the document text changed" in capsys.readouterr().out
+    assert f"replaced a local edit (file sha256 {local_sha}) with --force" in forced["provenance"]["history"][-1]["action"], \
+        "--force records what it overwrote"
 
 
-def test_annotator_sees_the_participant_panel_in_a_browser(label_studio, invented, browser, tmp_path):
-    """In the real web interface (headless Chromium): a pushed task shows its pre-annotated mentions, and
-    selecting one opens the participant panel with the actor choice, which is how annotators edit it."""
+def second_annotator(client: LabelStudio, email: str) -> int:
+    """A second user of the organisation (as an invited annotator would be), by id."""
+    found = [user.id for user in client.users.list() if user.email == email]
+    return found[0] if found else client.users.create(username=email.split("@")[0], email=email, password="invented-pass-1").id
+
+
+def push_docs(server, client: LabelStudio, project: str, *doc_ids: str) -> list[int]:
+    """Push documents in this order, pre-annotated with their gold, into a new project; their task ids."""
+    docs = Path(os.environ["READOUTS_ROOT"]) / f"{project}.txt"
+    docs.write_text("".join(doc_id + "\n" for doc_id in doc_ids), encoding="utf-8")
+    assert ls(server, "push", "--project", project, "--docs", str(docs), "--prelabel", "current") == 0
+    tasks = tasks_by_document(client, project)
+    return [tasks[doc_id] for doc_id in doc_ids]
+
+
+def test_several_annotators_are_kept_and_disagreements_reported(label_studio, invented, capsys):
+    client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    doc_id = "test-en-invented00003"
+    [task_id] = push_docs(label_studio, client, "two-annotators", doc_id)
+    bob = second_annotator(client, "bob@readouts.test")
+    add_nato = lambda result: next(i for i in result if i["from_name"] == TOPICS)["value"]["choices"].append("nato")
+    annotate(client, task_id, add_nato)
+    result = copy.deepcopy(client.predictions.list(task=task_id)[0].result)
+    next(i for i in result if i["from_name"] == STANCE)["value"]["choices"] = ["neutral"]
+    client.annotations.create(id=task_id, result=result, lead_time=3.0, completed_by=bob)
+    assert {a.completed_by for a in client.annotations.list(id=task_id)} == {bob, client.users.whoami().id}
+    before = gold_bytes([doc_id])
+    capsys.readouterr()
+
+    assert ls(label_studio, "pull", "--project", "two-annotators") == 1
+    out = capsys.readouterr().out
+    assert f"disagreement: task {task_id} ({doc_id}): {lslocal.USER_EMAIL} and bob@readouts.test differ" in out
+    assert gold_bytes([doc_id]) == before, "no annotator is picked silently"
+
+    assert ls(label_studio, "pull", "--project", "two-annotators", "--set", "pass") == 0
+    mine = read_json(annotation_path(doc_id, "pass/annotator-readouts.test"))
+    bobs = read_json(annotation_path(doc_id, "pass/bob-readouts.test"))
+    assert "nato" in mine["topics"] and "nato" not in bobs["topics"] and bobs["stance"][0]["label"] == "neutral"
+    assert bobs["provenance"]["annotator_id"] == "bob@readouts.test"
+    capsys.readouterr()
+    assert main(["agreement", "pass/annotator-readouts.test", "pass/bob-readouts.test", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"]["common"] == 1
+
+
+def test_a_pull_that_removes_most_of_an_annotation_is_refused(label_studio, invented, capsys):
+    client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    doc_id = "test-ru-invented00005"
+    [task_id] = push_docs(label_studio, client, "blank", doc_id)
+    # a task opened blank: the annotator marks the scope, the contact and one name, nothing else
+    prediction = client.predictions.list(task=task_id)[0].result
+    first_region = next(i["id"] for i in prediction if i["from_name"] == MENTION)
+    blank = [i for i in prediction if i["from_name"] in (SCOPE, CONTACT_TYPES) or i["id"] == first_region]
+    client.annotations.create(id=task_id, result=blank, lead_time=2.0)
+    before = gold_bytes([doc_id])
+    capsys.readouterr()
+    assert ls(label_studio, "pull", "--project", "blank") == 1
+    assert f"refused: task {task_id} ({doc_id}): would remove" in capsys.readouterr().out
+    assert gold_bytes([doc_id]) == before
+    assert ls(label_studio, "pull", "--project", "blank", "--allow-removals", "--dry-run") == 0
+
+
+def test_blind_project_shows_no_labels_and_pulls_into_sets(label_studio, invented, capsys):
+    client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    assert ls(label_studio, "push", "--project", "blind", "--blind") == 0
+    tasks = tasks_by_document(client, "blind")
+    for task in client.tasks.list(project=client.tasks.get(id=next(iter(tasks.values()))).project, fields="all"):
+        meta = task.data["readouts"]
+        assert meta["annotation"] is None and meta["annotation_sha256"] is None and meta["prelabel"] is None
+        assert not client.predictions.list(task=task.id)
+    project = client.projects.get(client.tasks.get(id=next(iter(tasks.values()))).project)
+    assert project.maximum_annotations == 2, "a blind project is served to two annotators"
+    assert ls(label_studio, "push", "--project", "blind", "--blind", "--prelabel", "current") == 2
+    doc_id = "test-en-invented00006"
+    result = annotation_to_result(invented[doc_id], load_corpus()[doc_id]["text"])
+    client.annotations.create(id=tasks[doc_id], result=result, lead_time=5.0)
+    capsys.readouterr()
+    assert ls(label_studio, "pull", "--project", "blind") == 2, "a blind project never writes gold"
+    assert "--set NAME" in capsys.readouterr().err
+    assert ls(label_studio, "pull", "--project", "blind", "--set", "blind") == 0
+    pulled = read_json(annotation_path(doc_id, "blind/annotator-readouts.test"))
+    assert pulled["participants"] == invented[doc_id]["participants"] and "prelabel" not in pulled["provenance"]
+
+
+def test_review_project_records_the_human_reviewer(label_studio, invented, tmp_path, capsys):
+    client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    accepted_id, corrected_id = "test-uk-invented00007", "test-en-invented00009"
+    docs = tmp_path / "review.txt"
+    docs.write_text(f"{accepted_id}\n{corrected_id}\n", encoding="utf-8")
+    assert ls(label_studio, "push", "--project", "review", "--review", "--docs", str(docs)) == 0
+    assert ls(label_studio, "push", "--project", "review", "--docs", str(docs)) == 2, "a review project stays a review project"
+    tasks = tasks_by_document(client, "review")
+
+    def decide(decision, topic=None):
+        def edit(result):
+            result.append({"id": "review", "from_name": REVIEW, "to_name": "text", "type": "choices", "value": {"choices": [decision]}})
+            if topic:
+                next(i for i in result if i["from_name"] == TOPICS)["value"]["choices"].append(topic)
+        return edit
+
+    annotate(client, tasks[accepted_id], decide("accepted"))
+    annotate(client, tasks[corrected_id], decide("corrected", "nato"))
+    assert ls(label_studio, "pull", "--project", "review") == 0
+    for doc_id, decision in ((accepted_id, "accepted"), (corrected_id, "corrected")):
+        provenance = read_json(annotation_path(doc_id))["provenance"]
+        assert provenance["review_status"] == "reviewed" and provenance["reviewer_kind"] == "human"
+        assert provenance["reviewer_id"] == lslocal.USER_EMAIL and provenance["annotator_id"] == "inventor"
+        assert f": {decision} (labels sha256 " in provenance["history"][-1]["action"]
+    assert "nato" in read_json(annotation_path(corrected_id))["topics"]
+    assert read_json(annotation_path(accepted_id))["topics"] == invented[accepted_id]["topics"]
+    assert ls(label_studio, "pull", "--project", "review") == 0
+    assert "0 written, 2 unchanged" in capsys.readouterr().out
+
+
+SELECT_LAST = """
+const [word, root] = [arguments[0], document.querySelector('.lsf-richtext__container')];
+const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+let node, last = null;
+while ((node = walker.nextNode())) { if (node.textContent.includes(word)) last = node; }
+const start = last.textContent.lastIndexOf(word), range = document.createRange();
+range.setStart(last, start); range.setEnd(last, start + word.length);
+window.getSelection().removeAllRanges(); window.getSelection().addRange(range);
+last.parentElement.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+"""
+HIGHLIGHTS = """
+return Array.from(document.querySelectorAll('.lsf-richtext__container .htx-highlight'))
+  .map(e => [Array.from(e.classList).find(c => /^htx-highlight-.+-[0-9]+$/.test(c)), e.textContent]);
+"""
+
+
+def sign_in(browser, server, wait):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+
+    browser.get(f"{server.url}/user/login/")
+    wait.until(seen.presence_of_element_located((By.NAME, "email"))).send_keys(lslocal.USER_EMAIL)
+    browser.find_element(By.NAME, "password").send_keys(server.password)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]").click()
+    wait.until(lambda driver: "/user/login" not in driver.current_url)
+
+
+def shown_regions(browser) -> list[str]:
+    """The text each highlighted region covers in the open task (a region may be split into pieces)."""
+    shown = defaultdict(str)
+    for region, piece in browser.execute_script(HIGHLIGHTS):
+        shown[region] += piece
+    return sorted(shown.values())
+
+
+def gold_regions(annotation: dict, text: str) -> list[str]:
+    spans = [(m["start"], m["end"]) for p in annotation["participants"] for m in p["mentions"]]
+    spans += [(e["start"], e["end"]) for s in annotation["stance"] for e in s["evidence"]]
+    return sorted(text[start:end] for start, end in spans)
+
+
+def test_label_all_tasks_shows_preannotations_and_spans_after_emoji_round_trip(label_studio, invented, browser, capsys):
+    """In the real web interface (headless Chromium), opened the way annotators do by default ("Label All
+    Tasks"): every task shows its pre-annotation (each file's gold used to be its own model version, and
+    the queue showed only one), spans after an astral flag highlight exactly the annotated words; a name
+    selected after the flag, labelled d, given its actor in the panel and submitted comes back from pull as
+    that name (Label Studio stores code-point offsets)."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as seen
     from selenium.webdriver.support.ui import WebDriverWait
 
-    assert ls(label_studio, "push", "--project", "browser", "--prelabel", "current") == 0
+    first_id, doc_id = "test-en-invented00000", "test-uk-invented00001"  # "... з <b> 🇺🇦. <a> наголосив ..., а <a> пообіцяв ..."
     client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
-    doc_id, task_id = sorted(tasks_by_document(client, "browser").items())[0]
+    first_task, task_id = push_docs(label_studio, client, "browser", first_id, doc_id)
     project_id = client.tasks.get(id=task_id).project
-    first_mention = next(p for p in invented[doc_id]["participants"] if p["mentions"])["mentions"][0]["text"]
-    wait = WebDriverWait(browser, 60)
+    corpus = load_corpus()
+    text, gold = corpus[doc_id]["text"], invented[doc_id]
+    wait = WebDriverWait(browser, 90)
+    sign_in(browser, label_studio, wait)
 
-    browser.get(f"{label_studio.url}/user/login/")
-    wait.until(seen.presence_of_element_located((By.NAME, "email"))).send_keys(lslocal.USER_EMAIL)
-    browser.find_element(By.NAME, "password").send_keys(label_studio.password)
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]").click()
-    wait.until(lambda driver: "/user/login" not in driver.current_url)
-    browser.get(f"{label_studio.url}/projects/{project_id}/data?task={task_id}")
-    panel = "//*[contains(text(), 'Participant: actor of this mention')]"
-    wait.until(seen.presence_of_element_located((By.XPATH, f"//*[text()={json.dumps(first_mention)}]")))
-    assert not any(element.is_displayed() for element in browser.find_elements(By.XPATH, panel))
-    region = [e for e in browser.find_elements(By.XPATH, f"//*[text()={json.dumps(first_mention)}]") if e.is_displayed()][-1]
-    region.click()
-    wait.until(seen.visibility_of_element_located((By.XPATH, panel)))
-    browser.save_screenshot(str(tmp_path / "label-studio-participant-panel.png"))
-    assert (tmp_path / "label-studio-participant-panel.png").stat().st_size > 10_000
+    browser.get(f"{label_studio.url}/projects/{project_id}/data?labeling=1")  # what "Label All Tasks" opens
+    for shown_id in (first_id, doc_id):
+        expected = gold_regions(invented[shown_id], corpus[shown_id]["text"])
+        wait.until(lambda driver: corpus[shown_id]["text"][:20] in driver.execute_script(
+            "return document.querySelector('.lsf-richtext__container')?.textContent || ''"))
+        try:
+            wait.until(lambda driver: shown_regions(driver) == expected)
+        except TimeoutException:
+            assert shown_regions(browser) == expected, f"{shown_id}: every pre-annotated span is shown over exactly its words"
+        if shown_id == first_id:
+            browser.find_element(By.XPATH, "//button[normalize-space()='Skip']").click()
+
+    first = gold["participants"][0]
+    name = first["mentions"][0]["text"]
+    ActionChains(browser).send_keys("d").perform()
+    browser.execute_script(SELECT_LAST, name)
+    wait.until(lambda driver: len(shown_regions(driver)) == len(expected) + 1)
+    [e for e in browser.find_elements(By.XPATH, f"//*[text()='{name}']") if e.is_displayed()][-1].click()
+    trigger = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, ".lsf-choices_layout_select button")))
+    trigger.click()
+    option = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, f"[data-testid='select-option-{first['actor_id']}']")))
+    browser.execute_script("arguments[0].scrollIntoView()", option)
+    option.click()
+    browser.find_element(By.XPATH, "//button[normalize-space()='Submit']").click()
+    wait.until(lambda driver: client.annotations.list(id=task_id))
+
+    capsys.readouterr()
+    assert ls(label_studio, "pull", "--project", "browser") == 0, capsys.readouterr().out
+    pulled = read_json(annotation_path(doc_id))
+    added = text.rindex(name)
+    mentions = next(p for p in pulled["participants"] if p["actor_id"] == first["actor_id"])["mentions"]
+    assert {"start": added, "end": added + len(name), "text": name} in mentions
+    assert [m for m in mentions if m["start"] != added] == first["mentions"]
+    assert read_json(annotation_path(first_id)) == invented[first_id], "a skipped task is not pulled"

@@ -37,6 +37,7 @@ def test_stats_fill_the_block_and_check_detects_staleness(datasheet, capsys):
     assert text.startswith("# Datasheet\n\nintro\n\n") and text.endswith(f"{END}\n\nafter\n")
     assert "Gold documents: 4; in scope: 3 (75.0%)." in text
     assert "| wh       |    3 |       3 |" in text
+    assert "| unassigned |           4 |                0 |       0 |" in text, "nobody has verified a document yet"
     assert "Of 3 annotated candidates of the selection rules, 2 are in scope: precision 0.667." in text
     assert "| sanctions_on_russia |    3 |       3 |" in text
     assert "To be measured: no annotations/agreement/report.json" in text
@@ -48,6 +49,18 @@ def test_stats_fill_the_block_and_check_detects_staleness(datasheet, capsys):
     assert main(["stats", "--check"]) == 1
     assert "regenerate them with `readouts stats`" in capsys.readouterr().err
     assert main(["stats"]) == 0 and main(["stats", "--check"]) == 0
+
+
+def test_human_verified_share_counts_human_reviewers_only(datasheet):
+    data = make_gold(json.loads((datasheet.parent / "data" / "corpus" / "documents.jsonl").read_text().splitlines()[0]))
+    save_annotation({**data, "provenance": {**data["provenance"], "review_status": "reviewed", "reviewer_id": "model",
+                                            "reviewer_kind": "llm"}})
+    assert main(["stats"]) == 0
+    assert "| unassigned |           5 |                0 |       0 |" in datasheet.read_text(encoding="utf-8")
+    save_annotation({**data, "provenance": {**data["provenance"], "review_status": "reviewed", "reviewer_id": "ana@example.org",
+                                            "reviewer_kind": "human"}})
+    assert main(["stats"]) == 0
+    assert "| unassigned |           5 |                1 |     0.2 |" in datasheet.read_text(encoding="utf-8")
 
 
 def test_every_agreement_round_is_a_column(datasheet):

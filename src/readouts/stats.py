@@ -34,13 +34,19 @@ def agreement_reports() -> list[tuple[str, Path]]:
 
 
 def document_frame(annotations: list[Annotation], assignments: dict[str, str]) -> pd.DataFrame:
-    """One row per gold document: source key and language (from the id), split, in scope."""
+    """One row per gold document: source key and language (from the id), split, in scope, and whether a
+    person verified it (provenance names a human reviewer: a Label Studio review project or adjudication)."""
     rows = []
     for a in annotations:
         source, language = _ID.match(a.document_id).groups()
         rows.append({"document_id": a.document_id, "source": source, "language": language,
-                     "split": assignments.get(a.document_id, "unassigned"), "in_scope": a.in_scope})
-    return pd.DataFrame(rows, columns=["document_id", "source", "language", "split", "in_scope"])
+                     "split": assignments.get(a.document_id, "unassigned"), "in_scope": a.in_scope,
+                     "human_verified": human_verified(a.provenance)})
+    return pd.DataFrame(rows, columns=["document_id", "source", "language", "split", "in_scope", "human_verified"])
+
+
+def human_verified(provenance: dict) -> bool:
+    return provenance.get("reviewer_kind") == "human" and provenance.get("review_status") in ("reviewed", "adjudicated")
 
 
 def label_frames(annotations: list[Annotation], documents: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -83,6 +89,11 @@ def stats_markdown() -> str:
             "### Documents by split and language", "",
             _table(_crosstab(documents["split"], documents["language"], languages)
                    .reindex([s for s in (*SPLITS, "unassigned") if s in set(documents["split"])] + ["total"])), "",
+            "### Human-verified documents by split", "",
+            "A document counts when its provenance names a human reviewer (`reviewer_kind` human, `review_status` "
+            "reviewed or adjudicated), e.g. after a Label Studio review project (docs/labelstudio.md).", "",
+            _table(documents.groupby("split")["human_verified"].agg(documents="size", human_verified="sum", share="mean")
+                   .reindex([s for s in (*SPLITS, "unassigned") if s in set(documents["split"])]).round(3)), "",
             "### Documents by source and language", "",
             _table(_crosstab(documents["source"], documents["language"], languages)), "",
             "### In-scope rate by language", "",

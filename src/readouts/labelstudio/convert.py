@@ -1,6 +1,6 @@
 """Label Studio conversion, pure functions: the labeling config generated from the taxonomy and the actor
-registry, and a lossless mapping between our annotation (offsets in Python code points) and a Label Studio
-task plus result list (offsets in JavaScript UTF-16 code units).
+registry, and a lossless mapping between our annotation and a Label Studio task plus result list (both count
+text offsets in Unicode code points).
 
 What an annotator edits travels in the result; everything without a widget (provenance, adjudication,
 schema and guideline versions, canonical names, the order of items) travels in ``task.data["readouts"]``
@@ -9,17 +9,18 @@ and is restored on pull. Label Studio accepts any result without checking it aga
 """
 
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from .actors import Actor
-from .drafts import GUIDELINE_VERSION
-from .errors import InputError
-from .jsonio import canonical_json
-from .schema import schema_version
-from .taxonomy import Taxonomy
+from ..actors import Actor
+from ..drafts import GUIDELINE_VERSION
+from ..errors import InputError
+from ..jsonio import canonical_json, sha256_text
+from ..schema import schema_version
+from ..taxonomy import Taxonomy
 
 TEXT = "text"  # the object tag
 META = "readouts"  # task data key of the hidden metadata
@@ -38,30 +39,23 @@ SCOPE_VALUES = {"in_scope": True, "out_of_scope": False}
 SCOPE_HOTKEYS = {"in_scope": "i", "out_of_scope": "o"}
 LINE_SEPARATOR = "|"
 LAYERS = ("in_scope", "contacts", "participants", "stance", "topics", "notes")
+# Review projects add one document-level decision.
+REVIEW, REVIEW_VALUES = "review_decision", ("accepted", "corrected")
+# Kinds of project: gold (pre-annotated with the current gold, pulled into gold), blind (no existing labels
+# shown, pulled into per-annotator sets), review (a reviewer accepts or corrects each gold annotation).
+GOLD_MODE, BLIND_MODE, REVIEW_MODE = "gold", "blind", "review"
 
 
 # --- Offsets -------------------------------------------------------------------------------------
 
-class OffsetMap:
-    """Converts offsets in one text between Python code points and UTF-16 code units (astral characters
-    such as emoji take two units; Cyrillic takes one)."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.to_units = [0]
-        for ch in text:
-            self.to_units.append(self.to_units[-1] + (2 if ord(ch) > 0xFFFF else 1))
-        self.to_points = {unit: point for point, unit in enumerate(self.to_units)}
-
-    def utf16(self, offset: int) -> int:
-        if not 0 <= offset < len(self.to_units):
-            raise ValueError(f"offset {offset} is outside the text ({len(self.text)} characters)")
-        return self.to_units[offset]
-
-    def codepoint(self, offset: int) -> int:
-        if offset not in self.to_points:
-            raise ValueError(f"UTF-16 offset {offset} is outside the text or inside a surrogate pair")
-        return self.to_points[offset]
+def check_offset(offset, text: str) -> int:
+    """``offset`` if it is a valid position in ``text``. Label Studio's labeling frontend counts offsets in
+    Unicode code points, as Python does (seen in a real browser with Label Studio 1.23: a span drawn after
+    an emoji comes back in code points, and pre-annotations given in UTF-16 units are shown shifted), so no
+    conversion is needed; only the range is checked."""
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= len(text):
+        raise ValueError(f"offset {offset!r} is outside the text ({len(text)} characters)")
+    return offset
 
 
 # --- Labeling config -----------------------------------------------------------------------------
@@ -81,10 +75,15 @@ def _textarea(parent, name: str, placeholder: str, **attrs) -> ET.Element:
     return ET.SubElement(parent, "TextArea", name=name, toName=TEXT, placeholder=placeholder, editable="true", **attrs)
 
 
-def label_config(taxonomy: Taxonomy, registry: dict[str, Actor]) -> str:
-    """The Label Studio labeling config XML, generated from the taxonomy and the actor registry."""
+def label_config(taxonomy: Taxonomy, registry: dict[str, Actor], review: bool = False) -> str:
+    """The Label Studio labeling config XML, generated from the taxonomy and the actor registry; with
+    ``review``, a required accepted/corrected decision comes first."""
     root = ET.Element("View")
     ET.SubElement(root, "Header", value="$title")
+    if review:
+        ET.SubElement(root, "Header", size="5", value="Review: choose accepted when the annotation is right as shown, "
+                                                       "or correct it and choose corrected")
+        _choices(root, REVIEW, [(value, {}) for value in REVIEW_VALUES], choice="single-radio", showInline="true", required="true")
     ET.SubElement(root, "Header", size="6", value="Select a name and press d (direct) or m (mentioned); select a "
                                                    "stance clause and press e. Then fill the panel below.")
     labels = ET.SubElement(root, "Labels", name=MENTION, toName=TEXT)
@@ -164,10 +163,10 @@ def default_contact_participants(participants: list[dict]) -> list[str]:
 
 def annotation_to_result(annotation: dict, text: str) -> list[dict]:
     """The Label Studio result list (regions and choices) for ``annotation`` over ``text``."""
-    offsets, region_id, result = OffsetMap(text), _RegionIds(), []
+    region_id, result = _RegionIds(), []
 
     def span(start: int, end: int) -> dict:
-        return {"start": offsets.utf16(start), "end": offsets.utf16(end)}
+        return {"start": check_offset(start, text), "end": check_offset(end, text)}
 
     unmentioned = []
     for participant in annotation["participants"]:
@@ -231,6 +230,7 @@ class Vocabulary:
             ACTOR: actors, HOLDER: actors, ROLE: set(taxonomy.ids("role_types")),
             TARGET: set(taxonomy.target_ids), STANCE: set(taxonomy.ids("stance_labels")),
             SCOPE: set(SCOPE_VALUES), CONTACT_TYPES: set(taxonomy.ids("contact_types")), TOPICS: set(taxonomy.topic_ids),
+            REVIEW: set(REVIEW_VALUES),
         }
         self.labels = {MENTION: set(PARTICIPATION_HOTKEYS), EVIDENCE: {EVIDENCE_LABEL}}
         self.textareas = {AFFILIATION, OFFICE, CONTACT_LINES, UNMENTIONED, UNEVIDENCED, NOTES}
@@ -246,15 +246,32 @@ class Vocabulary:
         return None
 
 
-def _restore_order(items: list, original: list, key: Callable, tiebreak: Callable = lambda item: 0) -> list:
-    """Items that were pushed keep their original order; new ones follow (by ``tiebreak``)."""
+def _restore_order(items: list, original: list, key: Callable, tiebreak: Callable = lambda item: 0,
+                   loose_key: Callable | None = None) -> list:
+    """Items that were pushed keep their original order; new ones follow (by ``tiebreak``). An item whose
+    exact ``key`` is not in ``original`` takes the place of an unmatched original item with the same
+    ``loose_key`` (a stance whose label changed stays where it was)."""
     positions: dict = defaultdict(list)
     for index, item in enumerate(original):
         positions[key(item)].append(index)
-    ranked = []
-    for item in items:  # repeated keys take the original positions in turn
+    places: dict = {}
+    unmatched = []
+    for number, item in enumerate(items):  # repeated keys take the original positions in turn
         free = positions.get(key(item))
-        ranked.append(((free.pop(0) if free else len(original)), tiebreak(item), item))
+        if free:
+            places[number] = free.pop(0)
+        else:
+            unmatched.append(number)
+    if loose_key is not None:
+        loose: dict = defaultdict(list)
+        for index in sorted(index for free in positions.values() for index in free):
+            loose[loose_key(original[index])].append(index)
+        for number in list(unmatched):
+            free = loose.get(loose_key(items[number]))
+            if free:
+                places[number] = free.pop(0)
+                unmatched.remove(number)
+    ranked = [(places.get(number, len(original)), tiebreak(item), item) for number, item in enumerate(items)]
     return [item for *_, item in sorted(ranked, key=lambda entry: entry[:2])]
 
 
@@ -263,7 +280,6 @@ class _Reader:
 
     def __init__(self, result: list, text: str, vocabulary: Vocabulary, where: str):
         self.text, self.vocabulary, self.where = text, vocabulary, where
-        self.offsets = OffsetMap(text)
         self.regions: dict[str, dict] = {}  # id -> {"control", "label", "start", "end", attributes...}
         self.document: dict[str, list] = {}
         attributes = []
@@ -316,7 +332,7 @@ class _Reader:
         if item.get("id") in self.regions:
             self.fail(index, f"duplicate region id {item.get('id')!r}")
         try:
-            start, end = self.offsets.codepoint(value.get("start")), self.offsets.codepoint(value.get("end"))
+            start, end = check_offset(value.get("start"), self.text), check_offset(value.get("end"), self.text)
         except (ValueError, TypeError) as exc:
             self.fail(index, str(exc))
         if end <= start:
@@ -408,7 +424,8 @@ def _stance(reader: _Reader, base: dict) -> list[dict]:
               "evidence": _restore_order(evidence, originals.get((h, t, l), []), key=lambda e: (e["start"], e["end"]),
                                          tiebreak=lambda e: e["start"])}
              for (h, t, l), evidence in stances.items()]
-    return _restore_order(items, base.get("stance", []), key=lambda s: (s["holder"], s["target"], s["label"]))
+    return _restore_order(items, base.get("stance", []), key=lambda s: (s["holder"], s["target"], s["label"]),
+                          loose_key=lambda s: (s["holder"], s["target"]))
 
 
 def _contacts(reader: _Reader, base: dict, participants: list[dict]) -> list[dict]:
@@ -446,6 +463,15 @@ def result_to_annotation(result: list, text: str, base: dict, vocabulary: Vocabu
     return annotation
 
 
+def review_decision(result: list) -> str | None:
+    """The reviewer's accepted/corrected choice in a review project's result, or None."""
+    for item in result:
+        if isinstance(item, dict) and item.get("from_name") == REVIEW:
+            choices = (item.get("value") or {}).get("choices") or [None]
+            return choices[0]
+    return None
+
+
 def new_annotation_base(document: dict) -> dict:
     """The fields a document without a local annotation starts from (provenance is set on pull)."""
     return {"schema_version": schema_version("annotation"), "document_id": document["id"],
@@ -481,43 +507,112 @@ def prediction_to_annotation(prediction: dict, document: dict, registry: dict[st
 
 # --- Conflicts and differences -------------------------------------------------------------------
 
-def conflict(meta: dict, document: dict | None, local_sha256: str | None) -> str | None:
-    """Why a pulled task must not overwrite the local annotation, or None when it may."""
+def task_source(project: str, task_id: int) -> str:
+    """Where a pulled annotation came from, as provenance ``source`` records it."""
+    return f"label-studio:{project}#{task_id}"
+
+
+def labels_sha256(annotation: dict) -> str:
+    """Hash of everything but the provenance: recorded in the history entry a pull writes, so a later pull
+    or push can tell that the file still holds exactly what was pulled (without writing to the server)."""
+    return sha256_text(canonical_json({key: value for key, value in annotation.items() if key != "provenance"}))
+
+
+def pulled_unchanged(local: dict | None, source: str) -> bool:
+    """Whether ``local`` was last written by a pull of ``source`` (label-studio:<project>#<task>) and its
+    labels have not been edited since."""
+    history = ((local or {}).get("provenance") or {}).get("history") or [{}]
+    action = history[-1].get("action", "")
+    return (re.match(rf"(annotated|review) in {re.escape(source)}[ ;:]", action) is not None
+            and action.endswith(f"(labels sha256 {labels_sha256(local)})"))
+
+
+def conflict(meta: dict, document: dict | None, local_sha256: str | None, local: dict | None = None,
+             source: str = "") -> str | None:
+    """Why a pulled task must not overwrite the local annotation, or None when it may: the local file must be
+    the one pushed, or the one an earlier pull of the same task (``source``) wrote, unedited."""
     if document is None:
         return f"document {meta.get('document_id')!r} is not in the corpus"
     if meta.get("text_sha256") != document["text_sha256"]:
         return "the document text changed since the push (text_sha256 differs from the corpus)"
-    if meta.get("annotation_sha256") != local_sha256:
-        return "the local annotation file changed since the push (its SHA-256 differs from the one stored in the task)"
+    if meta.get("annotation_sha256") != local_sha256 and not pulled_unchanged(local, source):
+        return ("the local annotation file changed since the push (its SHA-256 differs from the one stored in the task, "
+                "and it is not what the last pull of this task wrote)")
     return None
 
 
-def layer_changes(old: dict | None, new: dict) -> dict[str, tuple[int, int]]:
-    """Per changed layer, (added, removed) item counts; in_scope and notes count as one item."""
+def _items(annotation: dict | None) -> dict[str, dict]:
+    """What an annotation says, per summary layer: item key -> sorted values. A key present on both sides
+    with other values is a change, not an addition plus a removal; mentions and evidence spans are layers
+    of their own, so one added mention is not reported as a changed participant."""
+    a = annotation or {}
+    participants, stance = a.get("participants", []), a.get("stance", [])
+    layers = {
+        "in_scope": [("in_scope", a["in_scope"])] if "in_scope" in a else [],
+        "contacts": [(canonical_json(c), "") for c in a.get("contacts", [])],
+        "participants": [(p["actor_id"], canonical_json({k: v for k, v in p.items() if k != "mentions"})) for p in participants],
+        "mentions": [((p["actor_id"], m["start"], m["end"]), "") for p in participants for m in p["mentions"]],
+        "stance": [((s["holder"], s["target"]), s["label"]) for s in stance],
+        "evidence": [((s["holder"], s["target"], e["start"], e["end"]), "") for s in stance for e in s["evidence"]],
+        "topics": [(t, "") for t in a.get("topics", [])],
+        "notes": [("notes", a["notes"])] if a.get("notes") else [],
+    }
+    grouped = {}
+    for layer, items in layers.items():
+        grouped[layer] = defaultdict(list)
+        for key, value in items:
+            grouped[layer][key].append(repr(value))
+        grouped[layer] = {key: sorted(values) for key, values in grouped[layer].items()}
+    return grouped
+
+
+def layer_changes(old: dict | None, new: dict) -> dict[str, tuple[int, int, int]]:
+    """Per changed layer, (added, removed, changed) item counts, in a fixed layer order."""
+    before, after = _items(old), _items(new)
     changes = {}
-    for layer in LAYERS:
-        before, after = (old or {}).get(layer), new.get(layer)
-        if before == after:
+    for layer, old_items in before.items():
+        new_items = after[layer]
+        if old_items == new_items:
             continue
-        if isinstance(after, list) or isinstance(before, list):
-            old_items = Counter(canonical_json(item) for item in before or [])
-            new_items = Counter(canonical_json(item) for item in after or [])
-            changes[layer] = (sum((new_items - old_items).values()), sum((old_items - new_items).values()))
-        else:
-            changes[layer] = (int(after is not None), int(before is not None))
+        added = sum(max(0, len(values) - len(old_items.get(key, []))) for key, values in new_items.items())
+        removed = sum(max(0, len(values) - len(new_items.get(key, []))) for key, values in old_items.items())
+        changed = sum(1 for key in old_items.keys() & new_items.keys()
+                      if len(old_items[key]) == len(new_items[key]) and old_items[key] != new_items[key])
+        changes[layer] = (added, removed, changed)
     return changes
+
+
+def describe_changes(changes: dict[str, tuple[int, int, int]]) -> str:
+    """``mentions +1, stance ~1, topics +1 -2``: added, removed and changed items per layer."""
+    parts = []
+    for layer, counts in changes.items():
+        marks = [f"{sign}{count}" for sign, count in zip("+-~", counts) if count]
+        parts.append(f"{layer} {' '.join(marks)}")
+    return ", ".join(parts)
+
+
+def removed_share(old: dict | None, new: dict) -> tuple[int, int]:
+    """(items removed, items before) over every layer but in_scope: a pull that removes most of what an
+    annotation said is more often a task opened blank than a decision, so pull asks for confirmation."""
+    changes = layer_changes(old, new)
+    total = sum(len(values) for layer, items in _items(old).items() if layer != "in_scope" for values in items.values())
+    return sum(removed for layer, (_, removed, _) in changes.items() if layer != "in_scope"), total
 
 
 # --- Tasks and provenance ------------------------------------------------------------------------
 
-def task_data(document: dict, annotation: dict | None, annotation_sha256: str | None, prelabel: str | None) -> dict:
+def task_data(document: dict, annotation: dict | None, annotation_sha256: str | None, prelabel: str | None,
+              mode: str = GOLD_MODE) -> dict:
     """A task's data: the text to label and, hidden from the annotator, what pull needs to restore every
-    field and to detect conflicts (the text hash and the SHA-256 of the local annotation file at push)."""
+    field and to detect conflicts (the text hash and the SHA-256 of the local annotation file at push).
+    A blind task carries no annotation at all: the data columns must not show existing labels."""
+    blind = mode == BLIND_MODE
     return {
         "text": document["text"], "title": document.get("title") or document["id"], "document_id": document["id"],
         "language": document["language"],
-        META: {"document_id": document["id"], "text_sha256": document["text_sha256"],
-               "annotation_sha256": annotation_sha256, "annotation": annotation, "prelabel": prelabel},
+        META: {"document_id": document["id"], "text_sha256": document["text_sha256"], "mode": mode,
+               "annotation_sha256": None if blind else annotation_sha256, "annotation": None if blind else annotation,
+               "prelabel": None if blind else prelabel},
     }
 
 
@@ -526,15 +621,40 @@ def _utc(timestamp: str) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def pulled_provenance(previous: dict, annotator: str, updated: str, source: str, prelabel: str | None) -> dict:
-    """Provenance of an annotation pulled from Label Studio: a human's submission, not yet reviewed by a
-    second person (review is adjudication in the repository); earlier history is kept."""
+def pulled_provenance(annotation: dict, previous: dict, annotator: str, updated: str, source: str, prelabel: str | None,
+                      overwritten_sha256: str | None = None) -> dict:
+    """Provenance of ``annotation`` pulled from Label Studio: a human's submission, not yet reviewed by a
+    second person; earlier history is kept. ``overwritten_sha256`` names a local edit that ``--force``
+    replaced, so the history says what was lost (git has the content)."""
     time = _utc(updated)
+    action = f"annotated in {source}"
+    if overwritten_sha256:
+        action += f"; replaced a local edit (file sha256 {overwritten_sha256}) with --force"
+    action += f" (labels sha256 {labels_sha256(annotation)})"
     provenance = {
         "annotator_id": annotator, "annotator_kind": "human", "created": previous.get("created", time), "updated": time,
         "review_status": "unreviewed", "source": source,
-        "history": list(previous.get("history", [])) + [{"time": time, "actor": annotator, "action": f"annotated in {source}"}],
+        "history": list(previous.get("history", [])) + [{"time": time, "actor": annotator, "action": action}],
     }
     if prelabel:
         provenance["prelabel"] = prelabel
     return provenance
+
+
+def reviewed_provenance(annotation: dict, previous: dict, reviewer: str, updated: str, source: str, decision: str) -> dict:
+    """Provenance after a person reviewed the annotation in a review project: the annotator stays, the
+    review status becomes reviewed (adjudicated stays adjudicated) and the human reviewer is recorded."""
+    time = _utc(updated)
+    provenance = {key: value for key, value in previous.items() if key not in ("reviewer_id", "reviewer_kind", "history")}
+    status = "adjudicated" if previous.get("review_status") == "adjudicated" else "reviewed"
+    provenance.update({"updated": time, "review_status": status, "reviewer_id": reviewer, "reviewer_kind": "human",
+                       "history": list(previous.get("history", [])) + [
+                           {"time": time, "actor": reviewer,
+                            "action": f"review in {source}: {decision} (labels sha256 {labels_sha256(annotation)})"}]})
+    return provenance
+
+
+def annotator_folder(annotator: str) -> str:
+    """A folder name for one annotator's set: the e-mail address with anything but letters, digits, dots
+    and hyphens replaced by hyphens (alice@example.org -> alice-example.org)."""
+    return re.sub(r"[^a-z0-9.-]+", "-", annotator.lower()).strip("-.") or "unknown"

@@ -13,15 +13,15 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .actors import load_registry
-from .drafts import find_mentions
-from .jsonio import sha256_text
+from ..actors import load_registry
+from ..drafts import find_mentions
+from ..jsonio import sha256_text
 
 VENV_ENV = "READOUTS_LS_VENV"
 DEFAULT_VENV = ".ls-venv"
 REQUIREMENT = "label-studio>=1.20"
 USER_EMAIL = "annotator@readouts.test"
-READY_TIMEOUT = 120.0
+READY_TIMEOUT = 300.0  # the first start runs migrations: ~27 s on an idle machine, minutes on a busy one
 
 
 def venv_path(root: Path) -> Path:

@@ -5,16 +5,18 @@ import getpass
 import json
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import httpx
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
-from .errors import InputError
+from ..errors import InputError
 
 API_KEY_ENV = "LABEL_STUDIO_API_KEY"
 IMPORT_BATCH = 250
+WRITERS = 4  # parallel requests for per-task updates (Label Studio has no bulk update of task data)
 
 
 def api_key() -> str:
@@ -24,7 +26,7 @@ def api_key() -> str:
     if key:
         return key
     if not sys.stdin.isatty():
-        raise InputError(f"set {API_KEY_ENV} (Label Studio: Account & Settings > Access Token)")
+        raise InputError(f"set {API_KEY_ENV} (Label Studio: Account & Settings > Personal Access Token)")
     key = getpass.getpass("Label Studio API key: ").strip()
     if not key:
         raise InputError("no API key given")
@@ -65,13 +67,14 @@ class Project:
                 raise InputError(f"{url}: no project titled {title!r}; push first")
 
     def tasks(self) -> dict[str, dict]:
-        """Tasks by the document id they hold: {"id", "data", "total_annotations"}."""
+        """Tasks by the document id they hold: {"id", "data", "annotations"} (submitted and skipped ones)."""
         out = {}
         with _calls(self.url):
             for task in self.client.tasks.list(project=self.id, fields="all", page_size=500):
                 document_id = (task.data or {}).get("document_id")
                 if document_id:
-                    out[document_id] = {"id": task.id, "data": task.data, "total_annotations": task.total_annotations or 0}
+                    out[document_id] = {"id": task.id, "data": task.data,
+                                        "annotations": (task.total_annotations or 0) + (getattr(task, "cancelled_annotations", 0) or 0)}
         return out
 
     def import_tasks(self, tasks: list[dict], progress=None) -> None:
@@ -83,17 +86,47 @@ class Project:
                 if progress:
                     progress(len(batch))
 
-    def update_data(self, task_id: int, data: dict) -> None:
-        with _calls(self.url):
-            self.client.tasks.update(str(task_id), data=data)
+    def update_data(self, updates: list[tuple[int, dict]], progress=None) -> None:
+        """Replace the data of many tasks, ``updates`` = [(task id, data)], a few requests at a time."""
+        def one(update):
+            with _calls(self.url):
+                self.client.tasks.update(str(update[0]), data=update[1])
 
-    def replace_prediction(self, task_id: int, prediction: dict) -> None:
-        """Drop the task's predictions of the same model version, then add ``prediction``."""
+        with ThreadPoolExecutor(WRITERS) as pool:
+            for _ in pool.map(one, updates):
+                if progress:
+                    progress(1)
+
+    def delete_tasks(self, task_ids: list[int]) -> None:
+        """Delete tasks in one Data Manager action."""
+        if task_ids:
+            with _calls(self.url):
+                self.client.actions.create(id="delete_tasks", project=self.id, selected_items={"all": False, "included": task_ids})
+
+    def replace_predictions(self, predictions: dict[int, dict | None], model_version: str | None) -> None:
+        """Give each task exactly its new prediction (none for None): the old predictions of every version
+        are deleted in one Data Manager action and the new ones imported in batches, so re-pushing never
+        piles them up. The project's model version becomes ``model_version``: Label Studio's "Label All
+        Tasks" queue only shows predictions of the project's model version."""
         with _calls(self.url):
-            for old in self.client.predictions.list(task=task_id):
-                if old.model_version == prediction["model_version"]:
-                    self.client.predictions.delete(old.id)
-            self.client.predictions.create(task=task_id, **prediction)
+            if predictions:
+                self.client.actions.create(id="delete_tasks_predictions", project=self.id,
+                                           selected_items={"all": False, "included": sorted(predictions)})
+            self.set_model_version(model_version)
+            new = [{"task": task, **prediction} for task, prediction in predictions.items() if prediction]
+            for start in range(0, len(new), IMPORT_BATCH):
+                self.client.projects.import_predictions(self.id, request=new[start:start + IMPORT_BATCH])
+
+    def set_overlap(self, annotators: int) -> None:
+        """How many annotators' submissions a task collects before "Label All Tasks" stops serving it
+        (Label Studio's maximum_annotations; 1 by default)."""
+        with _calls(self.url):
+            self.client.projects.update(self.id, maximum_annotations=annotators)
+
+    def set_model_version(self, model_version: str | None) -> None:
+        if model_version:
+            with _calls(self.url):
+                self.client.projects.update(self.id, model_version=model_version)
 
     def export(self) -> list[dict]:
         """Every annotated task with its annotations, as Label Studio's full JSON export (not JSON_MIN,
