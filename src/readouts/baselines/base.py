@@ -64,7 +64,8 @@ def release_tag(release: str) -> str:
 
 def load_training_data(release: str, setting: str = "standard", corpus_path: Path | None = None) -> TrainingData:
     """Train and validation examples of ``setting`` in ``release``, sorted by document id. Every text must
-    be in the corpus with the hash the manifest recorded."""
+    be in the corpus with the hash the manifest recorded, except texts no one may redistribute: a corpus
+    rebuilt from the public sources lacks them, so they are left out (with a note) rather than stopping."""
     manifest = load_manifest(release)
     annotations = materialise(release)
     corpus = load_corpus(corpus_path)
@@ -73,6 +74,9 @@ def load_training_data(release: str, setting: str = "standard", corpus_path: Pat
         examples = []
         for doc_id in split_documents(release, split, setting):
             document = corpus.get(doc_id)
+            if document is None and manifest["documents"][doc_id].get("license") == "all-rights-reserved":
+                print(f"note: {doc_id} ({split}) is left out: its text is not public and this corpus lacks it", file=sys.stderr)
+                continue
             if document is None:
                 raise InputError(f"{doc_id} (release {release}, {split}) is not in the corpus; point READOUTS_CORPUS or --corpus at it")
             if document["text_sha256"] != manifest["documents"][doc_id]["text_sha256"]:
