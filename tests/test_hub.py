@@ -205,7 +205,7 @@ def test_labels_are_strings_and_rows_make_a_valid_submission_scored_outside_any_
                             capture_output=True, text=True, env=environment, cwd=tmp_path / "elsewhere", timeout=300)
     assert result.returncode == 0, result.stderr
     results = json.loads(result.stdout)
-    assert results["release"] == "0.1.0" and results["documents"]["scored"] == len(test_rows)
+    assert results["release"] == "v0.1.0" and results["documents"]["scored"] == len(test_rows)
     assert results["metrics"]["overall"]["value"] == 1.0  # the gold itself, read back from the rows, is a perfect system
     compared = subprocess.run([sys.executable, "-c", RUN_WITHOUT_EXTRAS, "compare", str(predictions), str(predictions),
                                "--hub-dir", str(downloaded), "--n-resamples", "50"],

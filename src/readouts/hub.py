@@ -19,9 +19,10 @@ import yaml
 from .actors import registry_path
 from .corpus import load_corpus
 from .errors import CheckFailed, InputError
-from .jsonio import atomic_write_text, canonical_json, read_json, sha256_file
+from .jsonio import atomic_write_text, canonical_json, read_json, sha256_file, write_json
 from .paths import HARNESS_URL, HUB_REPO_ID, schema_dir
-from .releases import load_manifest, manifest_path, materialise, normalise_version, snapshot_path
+from .releases import (checksums_path, load_checksums, load_manifest, manifest_path, materialise, normalise_version,
+                       release_name, snapshot_path)
 from .splits import SPLITS, setting_splits
 from .store import Annotation
 from .taxonomy import LANGUAGES
@@ -177,6 +178,8 @@ def _write_folder(out: Path, version: str, manifest: dict, annotations: dict[str
     shutil.copy(registry_path(), out / "annotations" / "actors.json")
     shutil.copy(manifest_path(version), releases / manifest_path(version).name)
     shutil.copy(snapshot_path(version), releases / snapshot_path(version).name)
+    # the recorded checksum of this release, so the harness can verify the copy it scores against
+    write_json(releases / checksums_path().name, {release_name(version): load_checksums()[release_name(version)]})
     shutil.copy(manifest_path(version), out / "manifest.json")
     atomic_write_text(out / "ATTRIBUTION.md", attribution_markdown(manifest, documents))
     atomic_write_text(out / "README.md", dataset_card(manifest, annotations, documents, features, counts, sizes, repo_id))
