@@ -29,7 +29,7 @@ COMMANDS = {
     "audit": "consistency checks and checks against the publishers' own statements",
     "evaluate": "score predictions (a file, a Python class or a command) with bootstrap confidence intervals",
     "compare": "paired bootstrap test between two predictions files",
-    "explain": "show one document's gold and prediction side by side from a per-document results file",
+    "explain": "show one document's gold and prediction side by side (error analysis)",
     "leaderboard": "build the leaderboard from eval/submissions/",
     "agreement": "inter-annotator agreement between two annotation sets",
     "baseline": "train and run the reference baselines (majority, gazetteer, tfidf-logreg, sentence-encoder)",
