@@ -22,8 +22,12 @@ SKIPPED = {  # command prefix -> why it is not run here
     "readouts baseline ": "trains baseline models for minutes (tests/test_baselines.py trains small ones)",
     "readouts release create": "writes a new release and needs its changelog entry (tests/test_releases.py)",
     "readouts annotate ": "needs an annotator's drafts (tests/test_drafts.py)",
-    # a known bug, fixed on another branch (issue 15, item 9); remove this line once that is merged
-    "readouts release check v0.1.0": "compares today's gold folder with the old snapshot (issue 15, item 9)",
+    "readouts corpus fetch": "downloads from the public repositories (network; tests/test_upstream.py runs it against a local server)",
+    "readouts corpus rebuild": "needs the fetched upstream files (tests/test_upstream.py rebuilds from ../shared/upstream)",
+}
+NEEDS = {  # a word in the command -> why it is not run here
+    "--hub-dir": "needs a downloaded Hub folder (tests/test_hub.py builds one and scores against it)",
+    "base_url=": "needs a served language model (tests/test_chat_system.py runs a local OpenAI-style server)",
 }
 PLACEHOLDER = re.compile(r"<[^>]+>|/path/to/")
 
@@ -67,6 +71,9 @@ def runnable(command: str, unavailable: set[str] = frozenset()) -> tuple[bool, s
     for prefix, reason in SKIPPED.items():
         if normalised.startswith(prefix):
             return False, reason
+    for needed, reason in NEEDS.items():
+        if needed in command:
+            return False, reason
     if PLACEHOLDER.search(command):
         return False, "has a placeholder to fill in"
     if unavailable & set(words):
@@ -91,9 +98,11 @@ def workspace(tmp_path_factory):
         pytest.skip(f"the --model and --command examples need the corpus at {SHARED_CORPUS}")
     root = tmp_path_factory.mktemp("docs-commands")
     checkout = root / "repo"
-    for name in ("schema", "annotations", "eval", "baselines"):
+    for name in ("schema", "annotations", "eval", "baselines", "sources"):
         shutil.copytree(REPO / name, checkout / name)
-    shutil.copy(REPO / "CHANGELOG.md", checkout / "CHANGELOG.md")
+    shutil.copytree(REPO / "docs", checkout / "docs")
+    for name in ("CHANGELOG.md", "DATASHEET.md"):
+        shutil.copy(REPO / name, checkout / name)
     work = root / "work"
     work.mkdir()
     for name, submission in INPUTS.items():
