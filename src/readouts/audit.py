@@ -6,11 +6,11 @@ publishers' reports of the same contact)."""
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Mapping
 
 from .actors import Actor
 from .prelabel import TOPIC_PATTERNS, find_actors
+from .schema import Problem
 from .store import Annotation
 
 # What a White House readout title says about the form of the contact, and the types that agree with it.
@@ -36,16 +36,6 @@ def _delegation_names(entry: str) -> str:
     return f"{first} {surname}; {' '.join([surname, *name[1:]])}".strip()
 
 
-@dataclass(frozen=True)
-class Finding:
-    document_id: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.document_id}: {self.path}: {self.message}"
-
-
 def _held(actor: Actor, role_type: str, day: str) -> bool | None:
     """Whether the registry shows ``actor`` holding an office of ``role_type`` on ``day``; None when the
     registry cannot tell (no dated office of that type, or no date)."""
@@ -56,7 +46,7 @@ def _held(actor: Actor, role_type: str, day: str) -> bool | None:
 
 
 def consistency_findings(annotations: Mapping[str, Annotation], metadata: Mapping[str, Mapping],
-                         registry: Mapping[str, Actor]) -> list[Finding]:
+                         registry: Mapping[str, Actor]) -> list[Problem]:
     """Problems that must not be in the gold: an affiliation the registry does not give the actor (the same
     person acting for two countries), a direct participant whose role type the registry dates outside the
     document's date, a stance holder who is not a participant of the document."""
@@ -67,23 +57,23 @@ def consistency_findings(annotations: Mapping[str, Annotation], metadata: Mappin
         for index, p in enumerate(annotation.participants):
             actor = registry.get(p.actor_id)
             if actor is None:
-                findings.append(Finding(doc_id, f"$.participants[{index}].actor_id", f"{p.actor_id!r} is not in the registry"))
+                findings.append(Problem(doc_id, f"$.participants[{index}].actor_id", f"{p.actor_id!r} is not in the registry"))
                 continue
             allowed = {actor.country} | {o.get("affiliation") for o in actor.offices if o.get("affiliation")}
             if p.affiliation not in allowed:
-                findings.append(Finding(doc_id, f"$.participants[{index}].affiliation",
+                findings.append(Problem(doc_id, f"$.participants[{index}].affiliation",
                                         f"{p.actor_id} acts for {p.affiliation}, but the registry gives only {sorted(allowed)}"))
             if p.participation == "direct" and _held(actor, p.role_type, day) is False:
                 spans = ", ".join(f"{o['start']}..{o.get('end') or 'now'}" for o in actor.offices if o.get("role_type") == p.role_type)
-                findings.append(Finding(doc_id, f"$.participants[{index}].role_type",
+                findings.append(Problem(doc_id, f"$.participants[{index}].role_type",
                                         f"{p.actor_id} held {p.role_type} {spans} per the registry, not on {day}"))
         for index, s in enumerate(annotation.stance):
             if s.holder not in people:
-                findings.append(Finding(doc_id, f"$.stance[{index}].holder", f"{s.holder!r} is not a participant"))
+                findings.append(Problem(doc_id, f"$.stance[{index}].holder", f"{s.holder!r} is not a participant"))
     return findings
 
 
-def topic_cues(annotations: Mapping[str, Annotation], documents: Mapping[str, Mapping]) -> list[Finding]:
+def topic_cues(annotations: Mapping[str, Annotation], documents: Mapping[str, Mapping]) -> list[Problem]:
     """Topic labels for review: the text (and title) has none of the topic's cue words and the annotator's
     note does not mention the topic. Cue words are the pre-annotator's recall-oriented patterns, so a hit
     here is a question for a reviewer, not an error."""
@@ -96,7 +86,7 @@ def topic_cues(annotations: Mapping[str, Annotation], documents: Mapping[str, Ma
         notes = str(annotation.extra.get("notes", ""))
         for topic in annotation.topics:
             if topic not in notes and not re.search(TOPIC_PATTERNS[topic], haystack, re.IGNORECASE):
-                findings.append(Finding(doc_id, "$.topics", f"{topic}: none of its cue words occurs and the note does not justify it"))
+                findings.append(Problem(doc_id, "$.topics", f"{topic}: none of its cue words occurs and the note does not justify it"))
     return findings
 
 
