@@ -174,7 +174,8 @@ def released_calls(chat_repo):
 def evaluate_command(base_url: str, cache, out, predictions) -> list[str]:
     return [sys.executable, "-c", "import sys; from readouts.cli import main; sys.exit(main())", "evaluate",
             "--model", "readouts.systems.chat:ChatSystem", "--model-arg", f"base_url={base_url}", "--model-arg", "model=fake-7b",
-            "--model-arg", f"cache={cache}", "--release", "v0.1.0", "--split", "test", "--n-resamples", "20",
+            "--model-arg", f"cache={cache}", "--model-arg", "temperature=0.2", "--model-arg", "api_key_env=NOT_A_REAL_KEY_VARIABLE",
+            "--release", "v0.1.0", "--split", "test", "--n-resamples", "20",
             "--save-predictions", str(predictions), "--out", str(out)]
 
 
@@ -205,6 +206,11 @@ def test_evaluate_runs_end_to_end_resumes_after_kill_9_and_its_predictions_valid
     assert 0 < len(endpoint.seen) <= len(gold.document_ids) - len(cached)
     results = read_json(out)
     assert results["documents"]["missing"] == 0 and results["documents"]["scored"] == len(gold.document_ids)
+    # the results say which endpoint, model and temperature produced them, and never carry a credential
+    assert results["system"]["model"] == "readouts.systems.chat:ChatSystem"
+    arguments = results["system"]["arguments"]
+    assert (arguments["base_url"], arguments["model"], arguments["temperature"]) == (endpoint.base_url, "fake-7b", 0.2)
+    assert arguments["api_key_env"] == "<redacted>" and "NOT_A_REAL_KEY_VARIABLE" not in out.read_text()
     assert results["metrics"]["participants.f1"]["value"] > 0
     submission = read_submission(predictions, gold, warn=pytest.fail)
     assert not submission.missing

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -116,6 +117,22 @@ def _model_kwargs(pairs: list[str]) -> dict:
     return kwargs
 
 
+SECRET_ARGUMENT = re.compile(r"key|token|secret|password", re.IGNORECASE)
+
+
+def system_record(args) -> dict | None:
+    """What produced the predictions, for the results file: the model class with its --model-arg values
+    (an endpoint, model name and temperature, say; anything that looks like a credential redacted) or the
+    command. Arguments not given take the system's own defaults."""
+    if args.model:
+        arguments = {key: "<redacted>" if SECRET_ARGUMENT.search(key) else value
+                     for key, value in _model_kwargs(args.model_arg).items()}
+        return {"model": args.model, "arguments": arguments}
+    if args.command:
+        return {"command": args.command}
+    return None
+
+
 def predictions_path(args, gold: GoldSet, workdir: Path) -> tuple[Path, str]:
     """The predictions file to read, and how it was obtained (for the results file)."""
     chosen = [x for x in (args.predictions, args.model, args.command) if x]
@@ -141,6 +158,8 @@ def run(args) -> int:
         path, source = predictions_path(args, gold, Path(workdir))
         submission = read_submission(path, gold, warn=lambda message: print(message, file=sys.stderr))
         results = evaluate(gold, submission, opts, source=source)
+    if system_record(args):
+        results["system"] = system_record(args)
     if args.per_document:
         write_per_document(args.per_document, gold, submission)
     if args.out:
