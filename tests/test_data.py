@@ -7,6 +7,7 @@ import pytest
 
 from conftest import REPO
 from readouts.corpus import load_corpus
+from readouts.jsonio import read_json
 from readouts.sampling import draw_sample, excluded_ids, load_plan
 from readouts.store import annotation_sets
 from readouts.taxonomy import load_taxonomy
@@ -55,6 +56,29 @@ def test_every_sample_is_reproducible_from_its_plan(plan_path, shared_corpus):
     plan = load_plan(plan_path)
     drawn = draw_sample(plan, candidates, load_corpus(shared_corpus), excluded=excluded_ids(plan, selection))
     assert drawn == (selection / f"{plan['name']}.txt").read_text().split(), f"re-run `readouts corpus sample {plan_path}`"
+
+
+@pytest.mark.corpus
+def test_office_titles_never_repeat_ten_words_of_a_document(shared_corpus):
+    """Offices are short English titles (guidelines D6), never copied text: no office in a working annotation
+    set and no office title in the registry repeats 10 consecutive words of a corpus document. (The released
+    snapshots v0.1.0-v0.3.0 are immutable and still hold some long titles; they are not checked here.)"""
+    import re
+    word = re.compile(r"\w+")
+
+    def runs(text: str) -> set[str]:
+        words = [w.lower() for w in word.findall(text)]
+        return {" ".join(words[i:i + 10]) for i in range(len(words) - 9)}
+
+    corpus_runs: set[str] = set()
+    for document in load_corpus(shared_corpus).values():
+        corpus_runs |= runs(document["text"]) | runs(document.get("title") or "")
+    offices = {p["office"] for folder in SETS for path in folder.glob("*.json") if path.name != "report.json"
+               for p in json.loads(path.read_text(encoding="utf-8"))["participants"]}
+    offices |= {o.get("title", "") for actor in read_json(REPO / "annotations" / "actors.json")["actors"]
+                for o in actor.get("offices", [])}
+    copied = sorted(office for office in offices if runs(office) & corpus_runs)
+    assert not copied, f"office titles that copy document text; shorten them (D6): {copied}"
 
 
 def _free_text(annotation: dict) -> list[str]:
