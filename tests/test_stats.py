@@ -85,3 +85,23 @@ def test_plots_are_png_files(datasheet, tmp_path):
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert "topics.png" in pngs and "stance_labels.png" in pngs
     assert (out / "topics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_recall_samples_and_staging_sets_are_reported(datasheet):
+    """A plan drawing only from the selector's rejects is a recall sample: its annotated documents (in any
+    set, staging included) give the share reporting a contact with a Wilson interval; a staging set is
+    counted by language, and neither enters the gold figures."""
+    documents = calls("kremlin-en-r", 4, source="kremlin.ru", license_="CC-BY-4.0")
+    add_documents(datasheet.parent, documents, annotate=False)
+    selection = datasheet.parent / "annotations" / "selection"
+    (selection / "rejects.txt").write_text("".join(f"{d['id']}\n" for d in documents), encoding="utf-8")
+    write_json(selection / "rejects-plan.json", {"name": "rejects", "seed": 1,
+                                                  "strata": [{"id_prefix": "kremlin-en-r", "n": 4, "pool": "non_candidates"}]})
+    for document in documents[:3]:
+        save_annotation(make_gold(document), set_name="batch9/pass1")
+    save_annotation(out_of_scope(documents[3]), set_name="batch9/pass1")
+    assert main(["stats"]) == 0
+    text = datasheet.read_text(encoding="utf-8")
+    assert "| rejects                                  |           4 |          3 |    0.75 | [0.301, 0.954] |" in text
+    assert "| batch9/pass1 | en         |           4 |          3 |" in text
+    assert "Gold documents: 4; in scope: 3 (75.0%)." in text, "staging documents are not gold"

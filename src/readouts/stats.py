@@ -12,7 +12,7 @@ from .errors import CheckFailed, InputError
 from .jsonio import atomic_write_text, read_json
 from .paths import annotations_dir, repo_root
 from .splits import SPLITS, load_assignments
-from .store import GOLD, Annotation, layer_frames, load_annotations
+from .store import GOLD, Annotation, annotation_sets, layer_frames, load_annotations
 from .taxonomy import LANGUAGES
 
 BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
@@ -102,7 +102,8 @@ def stats_markdown() -> str:
     for name, frame in label_frames(annotations, documents).items():
         out += [f"### {name.capitalize()} by language", ""]
         out += [_table(_crosstab(frame["label"], frame["language"], languages)) if not frame.empty else "None annotated yet.", ""]
-    out += ["### Selection precision and recall", "", _selection_text(annotations), "", "### Agreement", "", _agreement_text(), "",
+    out += ["### Selection precision and recall", "", _selection_text(annotations), "", _recall_text(), "",
+            "### Staging sets (annotated, not released)", "", _staging_text(), "", "### Agreement", "", _agreement_text(), "",
             "### Checks against the publishers' own statements", "", _publisher_text(), ""]
     return "\n".join(out)
 
@@ -135,6 +136,58 @@ def _selection_text(annotations: list[Annotation]) -> str:
     table = by_source.groupby("source")["in_scope"].agg(annotated="size", in_scope="sum")
     return (text + " Annotated documents the selector rejected (a seeded random sample where a plan says so: they "
             "estimate what the selector misses, i.e. its recall):\n\n" + _table(table))
+
+
+def _all_annotations() -> dict[str, Annotation]:
+    """Every annotated document in any working set (gold first): what the recall samples were annotated in."""
+    found: dict[str, Annotation] = {}
+    for name in [GOLD] + [n for n in annotation_sets() if n != GOLD and not n.startswith("agreement")]:
+        for annotation in load_annotations(name):
+            found.setdefault(annotation.document_id, annotation)
+    return found
+
+
+def _recall_text() -> str:
+    """The selector's recall samples (plans whose every stratum draws from its rejects): the share of the
+    sampled rejects that report a contact, with a 95% Wilson interval."""
+    from scipy.stats import binomtest
+
+    folder = annotations_dir() / "selection"
+    rows, annotated = [], None
+    for plan_path in sorted(folder.glob("*-plan.json")):
+        plan = read_json(plan_path)
+        sample = folder / f"{plan['name']}.txt"
+        if not plan["strata"] or any(s.get("pool") != "non_candidates" for s in plan["strata"]) or not sample.is_file():
+            continue
+        if annotated is None:
+            annotated = _all_annotations()
+        ids = [doc for doc in sample.read_text(encoding="utf-8").split() if doc in annotated]
+        if not ids:
+            continue
+        in_scope = sum(annotated[doc].in_scope for doc in ids)
+        interval = binomtest(in_scope, len(ids)).proportion_ci(method="wilson")
+        rows.append({"plan (documents the selector rejected)": plan["name"], "annotated": len(ids), "in scope": in_scope,
+                     "share": round(in_scope / len(ids), 3), "95% interval": f"[{interval.low:.3f}, {interval.high:.3f}]"})
+    if not rows:
+        return "Recall: no document the selector rejected is annotated yet."
+    return ("Documents the selector rejected that were annotated (in any annotation set), per plan that draws only from "
+            "its rejects; the 95% Wilson interval treats each as a random sample of the rejects:\n\n"
+            + pd.DataFrame(rows).to_markdown(index=False))
+
+
+def _staging_text() -> str:
+    """Sets that are neither gold nor an agreement round (e.g. a batch before review): size and scope by language."""
+    rows = []
+    for name in annotation_sets():
+        if name == GOLD or name.startswith("agreement"):
+            continue
+        for annotation in load_annotations(name):
+            rows.append({"set": name, "language": annotation.document_id.split("-")[1], "in_scope": annotation.in_scope})
+    if not rows:
+        return "None."
+    frame = pd.DataFrame(rows)
+    table = frame.groupby(["set", "language"])["in_scope"].agg(documents="size", in_scope="sum").reset_index()
+    return table.to_markdown(index=False)
 
 
 def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:
