@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from .errors import InputError
-from .store import Annotation, load_annotations
+from .store import Annotation, annotations_by_id
 
 BREAKDOWN_FIELDS = ("language", "source", "publisher_type")
 SPLITS = ("train", "validation", "test")
@@ -69,7 +69,7 @@ def gold_set_from_release(version: str, split: str, setting: str = "standard") -
 
 def gold_set_from_annotations(set_name: str, corpus: dict[str, dict]) -> GoldSet:
     """Every document of an annotation set as one unreleased split (metadata from the corpus)."""
-    annotations = {a.document_id: a for a in load_annotations(set_name)}
+    annotations = annotations_by_id(set_name)
     absent = sorted(doc for doc in annotations if doc not in corpus)
     if absent:
         raise InputError(f"annotations/{set_name}: {len(absent)} documents are not in the corpus, e.g. {absent[0]}")

@@ -24,7 +24,7 @@ from .jsonio import atomic_write_text, canonical_json, parse_json, read_json, sh
 from .paths import annotations_dir, repo_root
 from .schema import require_valid, schema_version
 from .splits import SPLITS, assign_splits, load_assignments, load_settings, save_assignments, setting_splits
-from .store import GOLD, Annotation, load_annotations, load_raw
+from .store import GOLD, Annotation, annotations_by_id, load_raw
 from .taxonomy import load_taxonomy
 from .validate import validate_files
 
@@ -315,7 +315,7 @@ def create_release(bump: str, day: str | None = None, corpus_path: Path | None =
     if not report.ok:
         shown = "\n  ".join(str(p) for p in report.problems[:20])
         raise CheckFailed(f"annotations/gold does not validate ({len(report.problems)} problems); run `readouts validate`:\n  {shown}")
-    annotations = {a.document_id: a for a in load_annotations(GOLD)}
+    annotations = annotations_by_id(GOLD)
     if not annotations:
         raise CheckFailed("annotations/gold is empty: nothing to release")
 

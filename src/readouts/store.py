@@ -238,6 +238,11 @@ def load_annotations(set_name: str = GOLD, root: Path | None = None) -> list[Ann
     return annotations
 
 
+def annotations_by_id(set_name: str = GOLD, root: Path | None = None) -> dict[str, Annotation]:
+    """An annotation set as ``{document_id: Annotation}``."""
+    return {a.document_id: a for a in load_annotations(set_name, root=root)}
+
+
 def layer_frames(annotations: Iterable[Annotation]) -> dict[str, pd.DataFrame]:
     """One tidy DataFrame per layer, each keyed by ``document_id``: documents, contacts, participants,
     mentions, stance and topics."""

@@ -8,7 +8,7 @@ from ..agreement import agreement, agreement_by_language, format_agreement
 from ..errors import InputError
 from ..jsonio import write_json
 from ..paths import annotations_dir
-from ..store import load_annotations
+from ..store import annotations_by_id
 
 
 def register(subparsers) -> None:
@@ -33,7 +33,7 @@ def _load(path: Path) -> dict:
     folder = path if path.is_dir() else annotations_dir() / path
     if not folder.is_dir():
         raise InputError(f"{path}: no such annotation set folder")
-    return {a.document_id: a for a in load_annotations(root=folder)}
+    return annotations_by_id(root=folder)
 
 
 def run(args) -> int:

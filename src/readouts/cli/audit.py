@@ -10,7 +10,7 @@ from ..audit import consistency_findings, publisher_checks, topic_cues
 from ..corpus import corpus_available, load_corpus
 from ..errors import EXIT_CHECK_FAILED, InputError
 from ..jsonio import write_json
-from ..store import GOLD, load_annotations
+from ..store import GOLD, annotations_by_id
 
 
 def register(subparsers) -> None:
@@ -40,7 +40,7 @@ def register(subparsers) -> None:
 def _inputs(set_name: str) -> tuple[dict, dict]:
     if not corpus_available():
         raise InputError("audits read dates, titles and texts from the corpus: import it first (readouts corpus import PATH)")
-    return {a.document_id: a for a in load_annotations(set_name)}, load_corpus()
+    return annotations_by_id(set_name), load_corpus()
 
 
 def _print(findings, as_json: bool, what: str) -> None:

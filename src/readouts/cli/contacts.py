@@ -6,7 +6,7 @@ import json
 from ..contacts import link, propose_links, proposed_id, reports
 from ..corpus import corpus_available, load_corpus
 from ..errors import InputError
-from ..store import GOLD, load_annotations
+from ..store import GOLD, annotations_by_id
 
 
 def register(subparsers) -> None:
@@ -34,7 +34,7 @@ def register(subparsers) -> None:
 
 
 def _annotations(set_name: str) -> dict:
-    return {a.document_id: a for a in load_annotations(set_name)}
+    return annotations_by_id(set_name)
 
 
 def run_propose(args) -> int:

@@ -9,7 +9,7 @@ from ..errors import InputError
 from ..jsonio import atomic_write_text, write_json
 from ..perspectives import compare_accounts, format_perspectives, plot_omitted_topics
 from ..releases import load_manifest, materialise, normalise_version
-from ..store import GOLD, load_annotations
+from ..store import GOLD, annotations_by_id
 
 
 def register(subparsers) -> None:
@@ -36,7 +36,7 @@ def _inputs(args) -> tuple[dict, dict]:
     if not corpus_available():
         raise InputError("the working gold set needs the corpus for publishers and dates: import it "
                          "(readouts corpus import PATH), or use --release VERSION")
-    return {a.document_id: a for a in load_annotations(args.set)}, load_corpus()
+    return annotations_by_id(args.set), load_corpus()
 
 
 def run(args) -> int:

@@ -9,7 +9,7 @@ from ..errors import CheckFailed, InputError
 from ..releases import (BUMPS, WORKING, check_release, create_release, list_releases, load_manifest,
                         materialise, release_checksum, release_name)
 from ..splits import SPLITS
-from ..store import GOLD, load_annotations
+from ..store import GOLD, annotations_by_id
 
 
 def register(subparsers) -> None:
@@ -110,7 +110,7 @@ def run_check(args) -> int:
 
 def _annotations(name: str) -> dict:
     if name == WORKING:
-        return {a.document_id: a for a in load_annotations(GOLD)}
+        return annotations_by_id(GOLD)
     return materialise(name)
 
 
