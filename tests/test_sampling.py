@@ -32,3 +32,23 @@ def test_bad_or_too_small_pool_is_bad_input(pool, message):
     plan = {"name": "s", "seed": 7, "strata": [{"id_prefix": "resist-uk-", "n": 99, "pool": pool}]}
     with pytest.raises(InputError, match=message):
         draw_sample(plan, [f"resist-uk-{i:03d}" for i in range(5)], documents)
+
+
+def test_annotated_pool_draws_from_the_set_and_its_scope_decision():
+    documents = _documents(20)
+    annotated = {f"resist-uk-{i:03d}": i % 2 == 0 for i in range(10)}  # ten annotated, the even ones in scope
+    plan = {"name": "double", "seed": 3, "from_set": "batch/pass1",
+            "strata": [{"id_prefix": "resist-uk-", "n": 4, "pool": "annotated", "in_scope": True},
+                       {"id_prefix": "resist-uk-", "n": 2, "pool": "annotated", "in_scope": False}]}
+    drawn = draw_sample(plan, [], documents, annotated=annotated)
+    assert len(drawn) == 6 and set(drawn) <= set(annotated)
+    assert sum(annotated[d] for d in drawn) == 4, "four in scope, two out of scope"
+    with pytest.raises(InputError, match="only 5 annotated qualify"):
+        draw_sample({**plan, "strata": [{"id_prefix": "resist-uk-", "n": 6, "pool": "annotated", "in_scope": True}]},
+                    [], documents, annotated=annotated)
+
+
+def test_annotated_pool_without_a_set_is_bad_input():
+    plan = {"name": "double", "seed": 3, "strata": [{"id_prefix": "resist-uk-", "n": 1, "pool": "annotated"}]}
+    with pytest.raises(InputError, match="from_set"):
+        draw_sample(plan, [], _documents(3), annotated={})

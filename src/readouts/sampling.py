@@ -9,9 +9,9 @@ from .errors import InputError
 from .jsonio import atomic_write_text, read_json, read_text
 from .schema import Problem
 
-PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description", "exclude_samples"}
-STRATUM_KEYS = {"id_prefix", "n", "balance_by_year", "with_parallels", "date_from", "date_to", "pool"}
-POOLS = ("candidates", "non_candidates")
+PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description", "exclude_samples", "from_set"}
+STRATUM_KEYS = {"id_prefix", "n", "balance_by_year", "with_parallels", "date_from", "date_to", "pool", "in_scope"}
+POOLS = ("candidates", "non_candidates", "annotated")
 
 
 def _check_plan(plan: dict, where: str) -> None:
@@ -24,17 +24,22 @@ def _check_plan(plan: dict, where: str) -> None:
                 problems.append(Problem(where, f"$.strata[{index}]", f"a stratum has keys {sorted(STRATUM_KEYS)} (id_prefix and integer n required)"))
             elif stratum.get("pool", "candidates") not in POOLS:
                 problems.append(Problem(where, f"$.strata[{index}].pool", f"pool is one of {list(POOLS)}"))
+            elif (stratum.get("pool") == "annotated") != ("from_set" in plan) or ("in_scope" in stratum and stratum.get("pool") != "annotated"):
+                problems.append(Problem(where, f"$.strata[{index}]", "the annotated pool (and a stratum's in_scope) needs the plan's "
+                                                                     "from_set, the annotation set to draw from"))
     if problems:
         raise InputError("\n".join(map(str, problems)))
 
 
 def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], where: str = "plan",
-                excluded: set[str] = frozenset()) -> list[str]:
+                excluded: set[str] = frozenset(), annotated: dict[str, bool] | None = None) -> list[str]:
     """Draw each stratum from the candidates with the plan's seed: documents longer than ``max_chars``
     and ``excluded`` ones (earlier samples) are left out; with ``balance_by_year`` the draw cycles over
     years so each year is represented; ``with_parallels`` adds the documents sharing a ``parallel_group``
     with a drawn one; ``"pool": "non_candidates"`` draws from the documents the selector rejected (to
-    measure its recall)."""
+    measure its recall); ``"pool": "annotated"`` draws from the documents of the plan's ``from_set``
+    (``annotated`` maps their ids to in_scope), optionally only those with a given ``in_scope``, e.g. to
+    choose the documents of a blind second pass."""
     _check_plan(plan, where)
     rng = random.Random(plan["seed"])
     max_chars = plan.get("max_chars")
@@ -46,7 +51,9 @@ def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], w
             by_group[doc["parallel_group"]].append(doc["id"])
     rejected = sorted(set(documents) - set(candidates))
     for stratum in plan["strata"]:
-        source = rejected if stratum.get("pool") == "non_candidates" else candidates
+        source = {"non_candidates": rejected, "annotated": sorted(annotated or {})}.get(stratum.get("pool"), candidates)
+        if "in_scope" in stratum:
+            source = [doc_id for doc_id in source if annotated[doc_id] == stratum["in_scope"]]
         pool = [c for c in source if c.startswith(stratum["id_prefix"]) and c not in chosen and c not in excluded
                 and (not max_chars or len(documents[c]["text"]) <= max_chars)
                 and stratum.get("date_from", "") <= documents[c]["date"] <= stratum.get("date_to", "9999")]

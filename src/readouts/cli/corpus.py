@@ -87,7 +87,10 @@ def _print_precision(candidates: list[str]) -> None:
 def run_sample(args) -> int:
     plan = load_plan(args.plan)
     documents = load_corpus(args.corpus)
-    ids = draw_sample(plan, read_candidates(), documents, where=str(args.plan), excluded=excluded_ids(plan, args.plan.parent))
+    annotated = ({a.document_id: a.in_scope for a in load_annotations(plan["from_set"])}
+                 if isinstance(plan, dict) and isinstance(plan.get("from_set"), str) else None)
+    ids = draw_sample(plan, read_candidates(), documents, where=str(args.plan), excluded=excluded_ids(plan, args.plan.parent),
+                      annotated=annotated)
     path = args.plan.with_name(f"{plan['name']}.txt")
     write_sample(ids, path)
     print(f"{len(ids)} documents drawn; written to {path}")
