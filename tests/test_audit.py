@@ -50,6 +50,24 @@ def test_stance_holder_who_is_not_a_participant(call):
     assert [f.path for f in findings] == ["$.stance[0].holder"]
 
 
+@pytest.mark.parametrize("language, text, expected", [
+    ("en", "Президент провів розмову з прем'єр-міністром.", "are Cyrillic"),
+    ("uk", "The President held a call with the Prime Minister.", "are Cyrillic"),
+    ("uk", "Президент провёл разговор с премьер-министром, объявив это.", "only Russian uses"),
+    ("ru", "Президент провів розмову з прем'єр-міністром і їхніми радниками.", "only Ukrainian uses"),
+])
+def test_text_in_another_language_than_declared(call, language, text, expected):
+    findings = consistency_findings(_doc(call), _meta(call, language=language, text=text), load_registry())
+    assert [f.path for f in findings] == ["$.document_id"] and expected in findings[0].message
+
+
+@pytest.mark.parametrize("language, text", [("uk", "Президент провів розмову з прем'єр-міністром."),
+                                            ("ru", "Президент провёл разговор с премьер-министром."),
+                                            ("en", "President Zelenskyy met Чорновол in Kyiv yesterday.")])
+def test_text_in_its_declared_language_passes(call, language, text):
+    assert consistency_findings(_doc(call), _meta(call, language=language, text=text), load_registry()) == []
+
+
 def test_topic_without_any_cue_word_is_listed_for_review(call):
     assert topic_cues(_doc(call, topics=["military_aid"]), _meta(call)) == []  # "air defence" is a cue
     findings = topic_cues(_doc(call, topics=["food_security"]), _meta(call))

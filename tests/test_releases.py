@@ -8,7 +8,7 @@ from conftest import make_gold
 from release_helpers import add_documents, calls, out_of_scope, prepare, write_changelog
 
 from readouts.cli import main
-from readouts.jsonio import read_json
+from readouts.jsonio import read_json, write_json
 from readouts.errors import CheckFailed
 from readouts.releases import (bump_version, latest_release, list_releases, load_manifest, materialise,
                                release_checksum, snapshot_path, split_documents)
@@ -226,3 +226,17 @@ def test_create_refuses_to_build_on_a_tampered_release(released, capsys):
     add_documents(released, calls("wh-en-b", 2, start="2023-01-01"))
     assert release("create", "--bump", "minor") == 1
     assert "release v0.1.0 is not intact" in capsys.readouterr().err and list_releases() == ["v0.1.0"]
+
+
+def test_a_new_major_version_of_the_evaluation_settings_needs_a_major_release(released, capsys):
+    """Redefining what a setting tests (e.g. cross-lingual over every Ukrainian and Russian document) breaks
+    comparisons with scores on the previous release, even when every label stays the same."""
+    settings_file = released / "annotations" / "settings.json"
+    settings = read_json(settings_file)
+    settings["version"] = "9.0.0"
+    write_json(settings_file, settings)
+    add_documents(released, calls("wh-en-s", 2, start="2023-02-01"))
+    assert release("create", "--bump", "minor") == 1
+    assert "evaluation settings" in capsys.readouterr().err
+    assert release("create", "--bump", "major") == 0
+    assert latest_release() == "v1.0.0"

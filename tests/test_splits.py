@@ -102,7 +102,16 @@ def test_strata_get_the_target_proportions():
     assignments = assign_splits({**documents, **uk_documents}, {**annotations, **uk_annotations}, {})
     for prefix, size in (("wh-en-", 100), ("wh-uk-", 50)):
         counts = {s: sum(1 for d, split in assignments.items() if d.startswith(prefix) and split == s) for s in SPLITS}
-        assert counts == {"train": size // 2, "validation": size // 5, "test": size * 3 // 10}
+        assert counts == {"train": size * 2 // 5, "validation": size // 5, "test": size * 2 // 5}
+
+
+def test_new_documents_fill_towards_the_targets_counting_documents_frozen_under_the_old_ones():
+    documents, annotations = singletons(200)
+    frozen = {f"wh-en-{i:04d}": split for i, split in enumerate(["train"] * 50 + ["validation"] * 20 + ["test"] * 30)}
+    assignments = assign_splits(documents, annotations, frozen)
+    assert all(assignments[d] == split for d, split in frozen.items()), "released documents never move"
+    counts = {s: sum(1 for split in assignments.values() if split == s) for s in SPLITS}
+    assert counts == {"train": 80, "validation": 40, "test": 80}, "the 100 new ones make up for the old 50/20/30"
 
 
 def test_test_share_is_met_even_when_every_stratum_is_tiny():
@@ -207,21 +216,38 @@ def test_cross_lingual_and_temporal_settings_are_leak_free(repo):
 
     cross = {s: split_documents("0.1.0", s, "cross-lingual") for s in SPLITS}
     assert all(documents[d]["language"] == "en" for d in cross["train"] + cross["validation"])
-    assert cross["test"] and all(documents[d]["language"] in ("uk", "ru") for d in cross["test"])
+    assert sorted(cross["test"]) == sorted(d for d, r in documents.items() if r["language"] in ("uk", "ru")), \
+        "every Ukrainian and Russian document is tested, whatever its standard split"
+    assert {documents[d]["split"] for d in cross["test"]} == set(SPLITS)
     test_groups = {documents[d]["parallel_group"] for d in cross["test"]} - {None}
-    assert not test_groups & {documents[d]["parallel_group"] for d in cross["train"]}
-    assert set(cross["test"]) <= set(split_documents("0.1.0", "test"))
+    assert not test_groups & {documents[d]["parallel_group"] for d in cross["train"] + cross["validation"]}, \
+        "the English translation of a tested address is left out of train and validation"
+    assert any(documents[d]["language"] == "en" and documents[d]["split"] == "train" and d not in cross["train"]
+               for d in documents), "some English translations were left out"
 
     temporal = {s: split_documents("0.1.0", s, "temporal") for s in SPLITS}
     assert all(documents[d]["date"] < "2023-01-01" for d in temporal["train"] + temporal["validation"])
     assert temporal["test"] and all(documents[d]["date"] >= "2023-01-01" for d in temporal["test"])
     placed = sum(temporal.values(), [])
     assert "wh-en-s1" not in placed and "kremlin-en-s1" not in placed
-    expected = {d for d, r in documents.items() if r["date"] >= "2023-01-01" or r["split"] != "test"} - {"wh-en-s1", "kremlin-en-s1"}
+    assert all(documents[d]["language"] == "en" for d in placed), "temporal is English only"
+    expected = {d for d, r in documents.items() if r["language"] == "en" and (r["date"] >= "2023-01-01" or r["split"] != "test")}
+    expected -= {"wh-en-s1", "kremlin-en-s1"}
     assert sorted(placed) == sorted(expected)
 
     with pytest.raises(InputError, match="unknown evaluation setting"):
         split_documents("0.1.0", "test", "no-such-setting")
+
+
+@pytest.mark.parametrize("policy, expected_test", [("leave_out", []), ("keep_test", ["resist-uk-1"])])
+def test_a_group_straddling_a_setting_keeps_its_test_members_only_when_asked(policy, expected_test):
+    spec = {"description": "x", "straddling_groups": policy,
+            "splits": {"train": {"from": ["train"], "languages": ["en"]}, "test": {"from": ["train", "test"], "languages": ["uk"]}}}
+    documents = {"resist-uk-1": {**meta("resist-uk-1", parallel_group="g"), "split": "train"},
+                 "resist-en-1": {**meta("resist-en-1", parallel_group="g"), "split": "train"},
+                 "wh-en-2": {**meta("wh-en-2"), "split": "train"}}
+    out = setting_splits(documents, {}, {"settings": {"s": spec}}, "s")
+    assert out == {"train": ["wh-en-2"], "test": expected_test}
 
 
 def test_overlapping_setting_rules_are_refused():

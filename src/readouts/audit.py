@@ -45,14 +45,38 @@ def _held(actor: Actor, role_type: str, day: str) -> bool | None:
     return any(o["start"] <= day and (not o.get("end") or o["end"] >= day) for o in offices)
 
 
+CYRILLIC, LATIN = re.compile(r"[\u0400-\u04ff]"), re.compile(r"[A-Za-z]")
+UKRAINIAN_ONLY, RUSSIAN_ONLY = re.compile(r"[ІіЇїЄєҐґ]"), re.compile(r"[ЫыЭэЁёЪъ]")
+
+
+def language_problem(document: Mapping) -> str | None:
+    """Why a document's text is not in its declared language, judged by script (Cyrillic or Latin
+    letters) and, between Ukrainian and Russian, by the letters only one of them has; None when it is.
+    Upstream files sometimes hold the other language's text under a translation's id."""
+    text, language = document.get("text") or "", document.get("language")
+    cyrillic, latin = len(CYRILLIC.findall(text)), len(LATIN.findall(text))
+    if not cyrillic + latin:
+        return None
+    if (language == "en") != (latin > cyrillic):
+        return f"declared {language}, but {cyrillic} of its {cyrillic + latin} letters are Cyrillic"
+    ukrainian, russian = len(UKRAINIAN_ONLY.findall(text)), len(RUSSIAN_ONLY.findall(text))
+    if (language, ukrainian > russian) in (("uk", False), ("ru", True)) and ukrainian != russian:
+        return f"declared {language}, but it has {ukrainian} letters only Ukrainian uses and {russian} only Russian uses"
+    return None
+
+
 def consistency_findings(annotations: Mapping[str, Annotation], metadata: Mapping[str, Mapping],
                          registry: Mapping[str, Actor]) -> list[Problem]:
-    """Problems that must not be in the gold: an affiliation the registry does not give the actor (the same
-    person acting for two countries), a direct participant whose role type the registry dates outside the
-    document's date, a stance holder who is not a participant of the document."""
+    """Problems that must not be in the gold: a document whose text is not in its declared language (it
+    would be counted and tested as the wrong language), an affiliation the registry does not give the actor
+    (the same person acting for two countries), a direct participant whose role type the registry dates
+    outside the document's date, a stance holder who is not a participant of the document."""
     findings = []
     for doc_id, annotation in sorted(annotations.items()):
         day = (metadata.get(doc_id) or {}).get("date") or ""
+        language = language_problem(metadata.get(doc_id) or {})
+        if language:
+            findings.append(Problem(doc_id, "$.document_id", f"the document's text is not in its language: {language}"))
         people = {p.actor_id for p in annotation.participants}
         for index, p in enumerate(annotation.participants):
             actor = registry.get(p.actor_id)

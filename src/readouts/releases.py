@@ -217,8 +217,10 @@ def _major(version: str | None) -> str | None:
     return version.split(".")[0] if version else None
 
 
-def compare(previous: dict | None, hashes: Mapping[str, str], versions: Mapping[str, str]) -> Change:
-    """``hashes``: annotation hash by document id now; ``versions``: schema and taxonomy versions now."""
+def compare(previous: dict | None, hashes: Mapping[str, str], versions: Mapping[str, str],
+            settings_version: str | None = None) -> Change:
+    """``hashes``: annotation hash by document id now; ``versions``: schema and taxonomy versions now;
+    ``settings_version``: the evaluation settings' version now (a new major redefines a setting's test)."""
     old = previous["documents"] if previous else {}
     change = Change(
         added=sorted(set(hashes) - set(old)),
@@ -229,6 +231,9 @@ def compare(previous: dict | None, hashes: Mapping[str, str], versions: Mapping[
         for key in ("schema_version", "taxonomy_version"):
             if _major(previous[key]) != _major(versions[key]):
                 change.breaking.append(f"{key} {previous[key]} -> {versions[key]}")
+        before = previous["settings"]["version"]
+        if settings_version and _major(before) != _major(settings_version):
+            change.breaking.append(f"evaluation settings {before} -> {settings_version}")
         if change.removed:
             change.breaking.append(f"{len(change.removed)} documents removed")
     return change
@@ -324,13 +329,13 @@ def create_release(bump: str, day: str | None = None, corpus_path: Path | None =
     previous = load_manifest(previous_version) if previous_version else None
     if previous_version:
         materialise(previous_version)  # never build on a release that was tampered with
-    check_bump(bump, compare(previous, {d: a.sha256() for d, a in annotations.items()}, versions))
+    settings = load_settings()
+    check_bump(bump, compare(previous, {d: a.sha256() for d, a in annotations.items()}, versions, settings["version"]))
     version = bump_version(previous_version, bump)
     if manifest_path(version).exists():
         raise CheckFailed(f"{manifest_path(version)} exists: releases are immutable; fix data in a new version")
     if not changelog_has(version):
         raise CheckFailed(f"CHANGELOG.md has no entry '## [{version}]': describe what changed before releasing {version}")
-    settings = load_settings()
 
     frozen = _frozen_splits(previous)
     documents = {d: corpus[d] for d in annotations}
