@@ -49,6 +49,12 @@ def test_first_release_records_manifest_snapshot_and_splits(capsys, released):
     assert record["text_length"] > 0 and record["parallel_group"] is None and record["in_scope"] is True
     assert docs["test-en-other1"]["in_scope"] is False
     assert sum(manifest["counts"]["splits"].values()) == 9
+    for setting, splits in manifest["counts"]["settings"].items():  # per setting, split and language, as scoring builds them
+        for split, counts in splits.items():
+            ids = split_documents("0.1.0", split, setting)
+            assert counts["documents"] == len(ids) and counts["in_scope"] == sum(docs[d]["in_scope"] for d in ids)
+            assert sum(c["documents"] for c in counts["languages"].values()) == len(ids)
+    assert manifest["counts"]["settings"]["standard"]["test"]["documents"] == manifest["counts"]["splits"]["test"]
     assert read_json(released / "annotations" / "splits.json") == {d: r["split"] for d, r in docs.items()}
     lines = snapshot_path("0.1.0").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["document_id"] for line in lines] == sorted(docs)

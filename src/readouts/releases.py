@@ -275,7 +275,9 @@ def _document_record(annotation: Annotation, document: dict, split: str) -> dict
     }
 
 
-def _counts(documents: Mapping[str, dict]) -> dict:
+def _counts(documents: Mapping[str, dict], annotations: Mapping[str, Annotation], settings: dict) -> dict:
+    """What a reader checks first: documents and in-scope documents per split, language and source, and
+    per evaluation setting, split and language (the setting's splits as scoring builds them)."""
     def tally(key: str, in_scope_only: bool = False) -> dict:
         out: dict[str, int] = {}
         for record in documents.values():
@@ -286,7 +288,17 @@ def _counts(documents: Mapping[str, dict]) -> dict:
     return {"documents": len(documents), "in_scope": sum(r["in_scope"] for r in documents.values()),
             "splits": {s: sum(r["split"] == s for r in documents.values()) for s in SPLITS},
             "in_scope_splits": {s: sum(r["split"] == s and r["in_scope"] for r in documents.values()) for s in SPLITS},
-            "languages": tally("language"), "sources": tally("source")}
+            "languages": tally("language"), "sources": tally("source"),
+            "settings": {setting: {split: _split_counts([documents[d] for d in ids]) for split, ids in
+                                   setting_splits(documents, annotations, settings, setting).items()}
+                         for setting in sorted(settings["settings"])}}
+
+
+def _split_counts(records: list[dict]) -> dict:
+    languages = sorted({r["language"] for r in records})
+    return {"documents": len(records), "in_scope": sum(r["in_scope"] for r in records),
+            "languages": {lang: {"documents": sum(r["language"] == lang for r in records),
+                                 "in_scope": sum(r["language"] == lang and r["in_scope"] for r in records)} for lang in languages}}
 
 
 def _guideline_version(annotations: Mapping[str, Annotation]) -> str:
@@ -343,7 +355,7 @@ def create_release(bump: str, day: str | None = None, corpus_path: Path | None =
     records = {d: _document_record(annotations[d], documents[d], splits[d]) for d in sorted(annotations)}
     manifest = {
         "version": version, "date": day, **versions, "guideline_version": _guideline_version(annotations),
-        "supersedes": previous_version and normalise_version(previous_version), "counts": _counts(records),
+        "supersedes": previous_version and normalise_version(previous_version), "counts": _counts(records, annotations, settings),
         "settings": settings, "documents": records,
     }
     if previous_version:
@@ -425,7 +437,9 @@ def _manifest_problems(version: str, manifest: dict, annotations: Mapping[str, A
     problems = []
     if normalise_version(manifest["version"]) != normalise_version(version):
         problems.append(f"manifest.version: {manifest['version']!r} but the file is {manifest_path(version).name}")
-    counted = _counts(expected)
+    counted = _counts(expected, annotations, manifest["settings"])
+    if "settings" not in manifest["counts"]:
+        del counted["settings"]  # releases before v1.0.0 did not count per setting
     problems += [f"manifest.counts.{key}: {shorten(repr(manifest['counts'].get(key)))} recorded, {shorten(repr(value))} in manifest.documents"
                  for key, value in counted.items() if manifest["counts"].get(key) != value]
     problems += [f"snapshot: {d}: missing (it is in manifest.documents)" for d in sorted(set(expected) - set(annotations))]
