@@ -37,6 +37,26 @@ def test_propose_groups_reports_of_other_publishers_within_the_window(three_acco
     assert [[r.document_id for r in g] for g in groups] == [["kremlin-en-call1", "pgu-en-call1", "wh-en-call1"]]
 
 
+def test_counterparts_are_unannotated_documents_of_other_outlets_naming_two_parties(repo, three_accounts, capsys, tmp_path):
+    """The invented call text names Biden and Zelenskyy: an unannotated Kyiv account a day later is a candidate;
+    one a week later, one from an outlet whose report is annotated, and one naming neither party are not."""
+    unrelated = "The minister visited a school and spoke with pupils about the new library."
+    kyiv = {"source": "president.gov.ua", "license_": "CC-BY-4.0"}
+    add_documents(repo, [invented_document("resist-en-next", "2022-03-02", **kyiv),
+                         invented_document("resist-en-late", "2022-03-09", **kyiv),
+                         invented_document("resist-en-other", "2022-03-01", text=unrelated, **kyiv),
+                         invented_document("wh-en-same-outlet", "2022-03-01")], annotate=False)
+    (repo / "annotations" / "gold" / "pgu-en-call1.json").unlink()  # only outlets wh and kremlin report it now
+    out = tmp_path / "linked.txt"
+    assert main(["contacts", "counterparts", "--out", str(out)]) == 0
+    listed = out.read_text(encoding="utf-8").split()
+    assert "resist-en-next" in listed and "pgu-en-call1" in listed
+    assert not {"resist-en-late", "resist-en-other"} & set(listed)
+    printed = capsys.readouterr().out
+    line = next(row for row in printed.splitlines() if row.startswith("wh-en-same-outlet"))
+    assert line.endswith("may report: kremlin-en-call1:0"), "never the report of its own outlet"
+
+
 def test_link_is_all_or_nothing_and_recorded(three_accounts, capsys):
     assert main(["contacts", "link", "2022-03-01-biden-zelenskyy", "wh-en-call1", "pgu-en-call1:0", "kremlin-en-call1",
                  "--annotator-id", "tester"]) == 0

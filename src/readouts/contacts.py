@@ -5,13 +5,13 @@ documents confirms them with ``readouts contacts link``."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Mapping
 
 from .drafts import now_utc
 from .errors import InputError
-from .splits import CONTACT_WINDOW_DAYS
+from .splits import CONTACT_WINDOW_DAYS, parse_date
 from .store import Annotation, save_annotation
 from .validate import validate_files
 
@@ -45,10 +45,8 @@ def reports(annotations: Mapping[str, Annotation], metadata: Mapping[str, Mappin
 
 
 def _days_apart(a: str, b: str) -> int | None:
-    try:
-        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
-    except ValueError:
-        return None
+    day_a, day_b = parse_date(a), parse_date(b)
+    return abs((day_a - day_b).days) if day_a and day_b else None
 
 
 def proposed_id(report: Report) -> str:
@@ -85,6 +83,43 @@ def propose_links(all_reports: list[Report]) -> list[list[Report]]:
                 frontier.extend(neighbours[report] - seen)
         groups.append(sorted(group, key=lambda r: r.ref))
     return groups
+
+
+def outlet(document_id: str) -> str:
+    """The outlet a document id names (``wh``, ``pgu``, ``resist``, ``kremlin``): one publisher can have
+    several (the President of Ukraine's news site and his video addresses)."""
+    return document_id.split("-", 1)[0]
+
+
+def counterpart_candidates(all_reports: list[Report], documents: Mapping[str, Mapping],
+                           annotated: set[str]) -> dict[str, list[str]]:
+    """Documents not yet annotated that may be another outlet's account of an annotated contact: dated at
+    most ``CONTACT_WINDOW_DAYS`` from the report and naming at least two of its direct parties (registry
+    matcher). ``{document_id: [reports it may match]}``; annotating them lets annotators link the accounts."""
+    from .prelabel import find_actors  # the registry index is built on first use
+
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for doc_id, document in documents.items():
+        day = parse_date(document.get("date"))
+        if doc_id not in annotated and day:
+            by_day[day].append(doc_id)
+    named: dict[str, set[str]] = {}
+    found: dict[str, set[str]] = defaultdict(set)
+    for report in all_reports:
+        day, parties = parse_date(report.date), set(report.participants)
+        if not day or len(parties) < 2:
+            continue
+        for offset in range(-CONTACT_WINDOW_DAYS, CONTACT_WINDOW_DAYS + 1):
+            for doc_id in by_day.get(day + timedelta(days=offset), []):
+                if outlet(doc_id) == outlet(report.document_id):
+                    continue
+                if doc_id not in named:
+                    document = documents[doc_id]
+                    text = f"{document.get('title') or ''}\n{document['text']}"
+                    named[doc_id] = {found_actor.actor.id for found_actor in find_actors(text, document["language"])}
+                if len(parties & named[doc_id]) >= 2:
+                    found[doc_id].add(report.ref)
+    return {doc_id: sorted(refs) for doc_id, refs in sorted(found.items())}
 
 
 def parse_ref(ref: str, annotations: Mapping[str, Annotation]) -> tuple[str, int]:

@@ -87,7 +87,7 @@ def contact_keys(annotation: Annotation) -> set[tuple[str, tuple[str, ...]]]:
     return {(contact.type, tuple(sorted(set(contact.participants)))) for contact in annotation.contacts}
 
 
-def _parse_date(value) -> date | None:
+def parse_date(value) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
@@ -110,7 +110,7 @@ def document_groups(documents: Mapping[str, Mapping], annotations: Mapping[str, 
             by_parallel[meta["parallel_group"]].append(doc_id)
         if doc_id in annotations:
             for key in contact_keys(annotations[doc_id]):
-                by_contact[key].append((_parse_date(meta.get("date")), doc_id))
+                by_contact[key].append((parse_date(meta.get("date")), doc_id))
             for contact in annotations[doc_id].contacts:
                 if contact.contact_id:
                     by_parallel[("linked", contact.contact_id)].append(doc_id)
@@ -229,7 +229,7 @@ def setting_splits(documents: Mapping[str, Mapping], annotations: Mapping[str, A
     if setting not in settings["settings"]:
         raise InputError(f"unknown evaluation setting {setting!r}; known: {', '.join(sorted(settings['settings']))}")
     spec = settings["settings"][setting]
-    cutoff = _parse_date(spec.get("cutoff"))
+    cutoff = parse_date(spec.get("cutoff"))
     placed: dict[str, str] = {}
     for doc_id, meta in documents.items():
         matched = [split for split, rule in spec["splits"].items() if _matches(meta, rule, cutoff)]
@@ -257,7 +257,7 @@ def _matches(meta: Mapping, rule: dict, cutoff: date | None) -> bool:
     if "languages" in rule and meta["language"] not in rule["languages"]:
         return False
     if "date" in rule:
-        day = _parse_date(meta.get("date"))
+        day = parse_date(meta.get("date"))
         if day is None or cutoff is None:
             return False
         return day < cutoff if rule["date"] == "before_cutoff" else day >= cutoff
