@@ -98,6 +98,18 @@ def test_delegation_members_named_in_upper_case_are_matched(call):
     assert any(d["check"] == "kremlin_delegation_list" for d in result["disagreements"])
 
 
+def test_translations_are_compared_layer_by_layer(call):
+    original = {**call, "id": "resist-uk-x1", "language": "uk", "parallel_group": "resist-x1"}
+    translation = {**call, "id": "resist-en-x1", "parallel_group": "resist-x1"}
+    gold_uk = make_gold(original)
+    gold_en = make_gold(translation, topics=sorted({*gold_uk["topics"], "nuclear_safety"}))
+    result = publisher_checks({"resist-uk-x1": Annotation.from_dict(gold_uk), "resist-en-x1": Annotation.from_dict(gold_en)},
+                              {"resist-uk-x1": original, "resist-en-x1": translation})
+    assert result["translations_same_scope"] == {"agree": 1, "total": 1, "share": 1.0}
+    assert result["translations_same_topics"]["agree"] == 0
+    assert [d["check"] for d in result["disagreements"]] == ["translation_topics"]
+
+
 def test_cli_exit_codes(call, capsys):
     from readouts.store import save_annotation
     gold = make_gold(call)

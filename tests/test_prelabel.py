@@ -4,6 +4,7 @@ topics, and its output is valid but never gold."""
 from readouts.cli import main
 from readouts.corpus import load_corpus
 from readouts.drafts import annotation_to_draft
+from readouts.jsonio import read_json, write_json
 from readouts.prelabel import contact_type, find_actors, prelabel_document, topics_of
 from readouts.validate import AnnotationChecker
 
@@ -21,6 +22,16 @@ def test_cyrillic_inflected_aliases(repo, tiny_documents):
     found = {f.actor.id: [text[s:e] for s, e in f.spans] for f in find_actors(text, "ru")}
     # the full instrumental form is not in the registry, the invariable surname is
     assert found == {"vladimir-putin": ["Владимир Путин"], "alexander-lukashenko": ["Лукашенко"]}
+
+
+def test_a_surface_form_two_actors_share_names_neither(repo):
+    registry = read_json(repo / "annotations" / "actors.json")
+    for given, country in (("Raul", "CUB"), ("Xiomara", "HND")):
+        registry["actors"].append({"id": f"{given.lower()}-castro", "country": country, "aliases": {"en": ["Castro"], "uk": [], "ru": []},
+                                   "names": {"en": f"{given} Castro", "uk": "", "ru": ""}, "offices": []})
+    write_json(repo / "annotations" / "actors.json", registry)
+    found = {f.actor.id: len(f.spans) for f in find_actors("Castro spoke; later Xiomara Castro called Castro back.", "en")}
+    assert found == {"xiomara-castro": 1}, "the full name decides; the bare shared surname is not guessed"
 
 
 def test_contact_types_and_topics():

@@ -121,8 +121,8 @@ def _share(agree: int, total: int) -> dict:
 def publisher_checks(annotations: Mapping[str, Annotation], documents: Mapping[str, Mapping]) -> dict:
     """Agreement of the gold with the publishers' own statements, with every disagreement listed:
     White House readout titles (the form of the contact; the persons they name are direct participants),
-    Kremlin delegation lists (listed members who are annotated are direct), and linked reports of one
-    contact (same contact type and direct parties)."""
+    Kremlin delegation lists (listed members who are annotated are direct), linked reports of one
+    contact (same contact type and direct parties) and parallel translations (the same labels)."""
     form = [0, 0]; named = [0, 0]; delegation = [0, 0]; linked_type = [0, 0]; linked_people = [0, 0]
     disagreements = []
     for doc_id, annotation in sorted(annotations.items()):
@@ -177,4 +177,34 @@ def publisher_checks(annotations: Mapping[str, Annotation], documents: Mapping[s
     return {"white_house_title_form": _share(*form), "white_house_title_persons_direct": _share(*named),
             "kremlin_delegation_members_direct": _share(*delegation),
             "linked_reports_same_type": _share(*linked_type), "linked_reports_same_direct_parties": _share(*linked_people),
-            "disagreements": disagreements}
+            **_translation_checks(annotations, documents, disagreements), "disagreements": disagreements}
+
+
+# What a translation must say as its original does: annotated separately, the two should carry the same labels.
+TRANSLATION_LAYERS = {
+    "scope": lambda a: a.in_scope,
+    "direct_participants": lambda a: sorted({p.actor_id for p in a.participants if p.participation == "direct"}),
+    "contact_types": lambda a: sorted(c.type for c in a.contacts),
+    "topics": lambda a: sorted(a.topics),
+}
+
+
+def _translation_checks(annotations: Mapping[str, Annotation], documents: Mapping[str, Mapping], disagreements: list) -> dict:
+    """Parallel translations (one ``parallel_group``, annotated independently in each language) compared
+    layer by layer, each pair once; every difference is listed."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for doc_id in sorted(annotations):
+        group = (documents.get(doc_id) or {}).get("parallel_group")
+        if group:
+            groups[group].append(doc_id)
+    counts = {layer: [0, 0] for layer in TRANSLATION_LAYERS}
+    for members in groups.values():
+        for doc_a, doc_b in zip(members, members[1:]):
+            for layer, value in TRANSLATION_LAYERS.items():
+                a, b = value(annotations[doc_a]), value(annotations[doc_b])
+                counts[layer][1] += 1
+                counts[layer][0] += a == b
+                if a != b:
+                    disagreements.append({"check": f"translation_{layer}", "document_id": doc_b,
+                                          "publisher_says": f"{doc_a} (the same text in another language): {a}", "gold": f"{b}"})
+    return {f"translations_same_{layer}": _share(*count) for layer, count in counts.items()}

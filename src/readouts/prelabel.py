@@ -55,19 +55,21 @@ class Found:
 
 def _surface_index(language: str) -> tuple[re.Pattern, dict[str, Actor]]:
     """One compiled alternation of every registry surface form usable in ``language`` (its own forms and
-    the English ones), longest first, with the actor each form names (the first actor by id when two share
-    a form). Built once per registry and language: a single scan per document instead of one per form."""
+    the English ones), longest first, with the actor each form names. A form two actors share ("Castro")
+    names neither: the matcher cannot tell which is meant, and guessing silently made wrong participants.
+    Built once per registry and language: a single scan per document instead of one per form."""
     path = registry_path().resolve()
     return _build_index(path, path.stat().st_mtime_ns, language)
 
 
 @lru_cache(maxsize=8)
 def _build_index(path, mtime_ns: int, language: str) -> tuple[re.Pattern, dict[str, Actor]]:
-    owner: dict[str, Actor] = {}
+    owners: dict[str, dict[str, Actor]] = {}
     for _, actor in sorted(load_registry(path).items()):
         forms = actor.surface_forms(language) + (actor.surface_forms("en") if language != "en" else [])
         for form in forms:
-            owner.setdefault(form, actor)
+            owners.setdefault(form, {})[actor.id] = actor
+    owner = {form: next(iter(actors.values())) for form, actors in owners.items() if len(actors) == 1}
     alternation = "|".join(re.escape(form) for form in sorted(owner, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), owner
 
