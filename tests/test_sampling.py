@@ -52,3 +52,14 @@ def test_annotated_pool_without_a_set_is_bad_input():
     plan = {"name": "double", "seed": 3, "strata": [{"id_prefix": "resist-uk-", "n": 1, "pool": "annotated"}]}
     with pytest.raises(InputError, match="from_set"):
         draw_sample(plan, [], _documents(3), annotated={})
+
+
+def test_within_restricts_every_stratum_to_the_listed_documents():
+    documents = _documents(20)
+    annotated = {f"resist-uk-{i:03d}": True for i in range(20)}
+    within = {f"resist-uk-{i:03d}" for i in range(15, 20)}
+    plan = {"name": "double", "seed": 3, "from_set": "s", "strata": [{"id_prefix": "resist-uk-", "n": 5, "pool": "annotated"}]}
+    assert draw_sample(plan, [], documents, annotated=annotated, within=within) == sorted(within)
+    with pytest.raises(InputError, match="only 5 annotated qualify"):
+        draw_sample({**plan, "strata": [{"id_prefix": "resist-uk-", "n": 6, "pool": "annotated"}]}, [], documents,
+                    annotated=annotated, within=within)

@@ -9,7 +9,8 @@ from .errors import InputError
 from .jsonio import atomic_write_text, read_json, read_text
 from .schema import Problem
 
-PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description", "exclude_samples", "from_set"}
+PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description", "exclude_samples", "from_set",
+             "within_samples"}
 STRATUM_KEYS = {"id_prefix", "n", "balance_by_year", "with_parallels", "date_from", "date_to", "pool", "in_scope"}
 POOLS = ("candidates", "non_candidates", "annotated")
 
@@ -32,14 +33,16 @@ def _check_plan(plan: dict, where: str) -> None:
 
 
 def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], where: str = "plan",
-                excluded: set[str] = frozenset(), annotated: dict[str, bool] | None = None) -> list[str]:
+                excluded: set[str] = frozenset(), annotated: dict[str, bool] | None = None,
+                within: set[str] | None = None) -> list[str]:
     """Draw each stratum from the candidates with the plan's seed: documents longer than ``max_chars``
     and ``excluded`` ones (earlier samples) are left out; with ``balance_by_year`` the draw cycles over
     years so each year is represented; ``with_parallels`` adds the documents sharing a ``parallel_group``
     with a drawn one; ``"pool": "non_candidates"`` draws from the documents the selector rejected (to
     measure its recall); ``"pool": "annotated"`` draws from the documents of the plan's ``from_set``
     (``annotated`` maps their ids to in_scope), optionally only those with a given ``in_scope``, e.g. to
-    choose the documents of a blind second pass."""
+    choose the documents of a blind second pass; ``within`` (the ids of the plan's ``within_samples``)
+    restricts every stratum to those documents, e.g. the ones annotated since the last draw."""
     _check_plan(plan, where)
     rng = random.Random(plan["seed"])
     max_chars = plan.get("max_chars")
@@ -52,6 +55,8 @@ def draw_sample(plan: dict, candidates: list[str], documents: dict[str, dict], w
     rejected = sorted(set(documents) - set(candidates))
     for stratum in plan["strata"]:
         source = {"non_candidates": rejected, "annotated": sorted(annotated or {})}.get(stratum.get("pool"), candidates)
+        if within is not None:
+            source = [doc_id for doc_id in source if doc_id in within]
         if "in_scope" in stratum:
             source = [doc_id for doc_id in source if annotated[doc_id] == stratum["in_scope"]]
         pool = [c for c in source if c.startswith(stratum["id_prefix"]) and c not in chosen and c not in excluded
@@ -98,10 +103,11 @@ def load_plan(path: Path) -> dict:
     return read_json(path)
 
 
-def excluded_ids(plan: dict, folder: Path) -> set[str]:
-    """Ids of the earlier samples a plan excludes (files named in ``exclude_samples``, beside the plan)."""
+def excluded_ids(plan: dict, folder: Path, key: str = "exclude_samples") -> set[str]:
+    """Ids of the earlier samples a plan excludes (files named in ``exclude_samples``, beside the plan), or
+    with ``key="within_samples"`` the ids it draws within."""
     ids: set[str] = set()
-    for name in plan.get("exclude_samples", []):
+    for name in plan.get(key, []):
         path = folder / name
         if not path.is_file():
             raise InputError(f"{path}: sample to exclude not found")

@@ -89,8 +89,9 @@ def run_sample(args) -> int:
     documents = load_corpus(args.corpus)
     annotated = ({a.document_id: a.in_scope for a in load_annotations(plan["from_set"])}
                  if isinstance(plan, dict) and isinstance(plan.get("from_set"), str) else None)
+    within = excluded_ids(plan, args.plan.parent, "within_samples") if isinstance(plan, dict) and "within_samples" in plan else None
     ids = draw_sample(plan, read_candidates(), documents, where=str(args.plan), excluded=excluded_ids(plan, args.plan.parent),
-                      annotated=annotated)
+                      annotated=annotated, within=within)
     path = args.plan.with_name(f"{plan['name']}.txt")
     write_sample(ids, path)
     print(f"{len(ids)} documents drawn; written to {path}")
