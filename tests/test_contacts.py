@@ -37,6 +37,16 @@ def test_propose_groups_reports_of_other_publishers_within_the_window(three_acco
     assert [[r.document_id for r in g] for g in groups] == [["kremlin-en-call1", "pgu-en-call1", "wh-en-call1"]]
 
 
+def test_propose_joins_two_outlets_of_one_publisher_but_not_one_outlet_twice(repo):
+    kyiv = {"source": "president.gov.ua", "license_": "CC-BY-4.0"}
+    documents = [invented_document("pgu-en-news1", "2022-03-01", **kyiv), invented_document("resist-en-addr1", "2022-03-01", **kyiv),
+                 invented_document("resist-uk-addr1", "2022-03-01", **kyiv)]
+    add_documents(repo, documents)
+    groups = propose_links(reports(_gold(), load_corpus()))
+    assert [[r.document_id for r in g] for g in groups] == [["pgu-en-news1", "resist-en-addr1", "resist-uk-addr1"]]
+    assert len({r.document_id.split("-")[0] for r in groups[0]}) == 2
+
+
 def test_counterparts_are_unannotated_documents_of_other_outlets_naming_two_parties(repo, three_accounts, capsys, tmp_path):
     """The invented call text names Biden and Zelenskyy: an unannotated Kyiv account a day later is a candidate;
     one a week later, one from an outlet whose report is annotated, and one naming neither party are not."""

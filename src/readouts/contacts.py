@@ -56,14 +56,15 @@ def proposed_id(report: Report) -> str:
 
 
 def propose_links(all_reports: list[Report]) -> list[list[Report]]:
-    """Groups of not-yet-linked reports from at least two publishers that look like one contact: at least
+    """Groups of not-yet-linked reports from at least two outlets (a publisher may have several: the
+    President of Ukraine's news site and his video addresses) that look like one contact: at least
     two direct parties in common (or the same parties, when a contact names fewer) and dates at most
     ``CONTACT_WINDOW_DAYS`` apart. Candidates only: an annotator reads the documents before linking."""
     open_reports = [r for r in all_reports if not r.contact_id and r.participants and r.date]
     neighbours: dict[Report, set[Report]] = defaultdict(set)
     for i, a in enumerate(open_reports):
         for b in open_reports[i + 1:]:
-            if a.source == b.source or a.document_id == b.document_id:
+            if outlet(a.document_id) == outlet(b.document_id):
                 continue
             shared = set(a.participants) & set(b.participants)
             days = _days_apart(a.date, b.date)
