@@ -66,6 +66,27 @@ def test_reports_linked_by_contact_id_group_whatever_the_heuristic_says():
     assert groups["wh-en-1"] == groups["kremlin-en-9"] != groups["pgu-en-5"]
 
 
+def test_a_contact_naming_one_party_does_not_group_documents():
+    """"Spoke with an unnamed prime minister" on two days says nothing about one contact."""
+    documents = {"resist-en-1": meta("resist-en-1", "2022-03-01"), "pgu-en-2": meta("pgu-en-2", "2022-03-02")}
+    annotations = {d: call(d, [{"type": "other", "participants": ["volodymyr-zelenskyy"]}]) for d in documents}
+    groups = document_groups(documents, annotations)
+    assert groups["resist-en-1"] != groups["pgu-en-2"]
+
+
+def test_a_linked_contact_is_grouped_by_its_link_alone():
+    """Calls of the same two leaders on the 1st and the 5th, and a report of the 1st's call on the 3rd that an
+    annotator linked to it: the linked report no longer chains the two calls into one group."""
+    documents = {"wh-en-1": meta("wh-en-1", "2022-03-01"), "pgu-en-3": meta("pgu-en-3", "2022-03-03"),
+                 "wh-en-5": meta("wh-en-5", "2022-03-05")}
+    biden_zelenskyy = ["joe-biden", "volodymyr-zelenskyy"]
+    annotations = {"wh-en-1": call("wh-en-1", [{"type": "phone_call", "participants": biden_zelenskyy, "contact_id": "c-1"}]),
+                   "pgu-en-3": call("pgu-en-3", [{"type": "phone_call", "participants": biden_zelenskyy, "contact_id": "c-1"}]),
+                   "wh-en-5": call("wh-en-5", [{"type": "phone_call", "participants": biden_zelenskyy}])}
+    groups = document_groups(documents, annotations)
+    assert groups["wh-en-1"] == groups["pgu-en-3"] != groups["wh-en-5"]
+
+
 def test_an_unlinked_contact_serialises_without_contact_id():
     """Adding contact_id to the schema must not change the hash of any released annotation."""
     plain = call("wh-en-1", [{"type": "phone_call", "participants": ["joe-biden"]}])

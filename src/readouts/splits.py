@@ -81,10 +81,14 @@ class UnionFind:
 
 
 def contact_keys(annotation: Annotation) -> set[tuple[str, tuple[str, ...]]]:
-    """What identifies a contact across documents: its type and the unordered set of its direct parties."""
+    """What identifies a contact across documents: its type and the unordered set of its direct parties.
+    Only contacts that name at least two parties and that no annotator linked have a key: one named party
+    ("spoke with an unnamed prime minister") does not tell contacts apart and chained a month of addresses
+    into one group, and a linked contact is grouped by its ``contact_id`` alone."""
     if not annotation.in_scope:
         return set()
-    return {(contact.type, tuple(sorted(set(contact.participants)))) for contact in annotation.contacts}
+    return {(contact.type, tuple(sorted(set(contact.participants)))) for contact in annotation.contacts
+            if len(set(contact.participants)) >= 2 and not contact.contact_id}
 
 
 def parse_date(value) -> date | None:
