@@ -352,7 +352,7 @@ def test_half_widths_are_shown_and_checked(board, capsys):
     widest = max(table.entries, key=lambda e: e.half_width)
     assert widest.half_width > 0
     assert f"| {table.half_width_title} |" in (eval_dir / "LEADERBOARD.md").read_text()
-    assert f">±{widest.half_width:.3f}</td>" in (eval_dir / "leaderboard.html").read_text()
+    assert f'<span class="pm">±{widest.half_width:.3f}</span>' in (eval_dir / "leaderboard.html").read_text()
     check = ["leaderboard", "check", "--eval-dir", str(eval_dir), "--max-half-width"]
     assert main(check + [str(widest.half_width)]) == 0
     assert f"±{widest.half_width:.3f}  {widest.metadata['system_name']}" in capsys.readouterr().out
@@ -365,3 +365,32 @@ def test_half_widths_are_shown_and_checked(board, capsys):
         assert refused.value.code == 2
     assert main(["leaderboard", "check", "--eval-dir", str(eval_dir / "nothing"), "--max-half-width", "0.1"]) == 2
     assert "run `readouts leaderboard build` first" in capsys.readouterr().err
+
+
+def test_too_few_resamples_for_the_pairs_are_warned_about(board):
+    """With m pairs the smallest Holm-adjusted p-value is m / (resamples + 1): too few resamples and no
+    pair can be separable, whatever the systems."""
+    eval_dir, loader, _ = board
+    warnings = []
+    (table,) = build(eval_dir, loader, Options(n_resamples=50), warn=warnings.append)
+    assert not any(pair.separable for pair in table.pairs.values())
+    assert warnings == ["warning: release v0.0.1 · setting standard · split test: with 3 pairs and 50 resamples the smallest "
+                        "Holm-Bonferroni-adjusted p-value is 3/51, not below 0.05: no pair can be separable; build with "
+                        "--n-resamples 60 or more"]
+    build(eval_dir, loader, Options(n_resamples=59), warn=warnings.append)
+    assert len(warnings) == 2  # 3/60 is 0.05: still not below
+    build(eval_dir, loader, Options(n_resamples=60), warn=warnings.append)
+    assert len(warnings) == 2
+
+
+def test_committed_page_fits_a_1280_pixel_window_in_chromium(browser):
+    """The published page, with its real names, n per language and separability matrices: before, a ±
+    column of its own pushed the standard board 22 px past a 1280-pixel window."""
+    from conftest import REPO
+
+    browser.set_window_size(1280, 900)
+    browser.get((REPO / "eval" / "leaderboard.html").resolve().as_uri())
+    inner = browser.execute_script("return document.documentElement.clientWidth")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= inner
+    matrices = browser.find_elements("css selector", "table.separability")
+    assert matrices and all(m.rect["x"] + m.rect["width"] <= inner for m in matrices)

@@ -8,6 +8,7 @@ chance; rows not separable from the leader are marked. The pairwise results go t
 anything is written, and the results folder and the two pages are then swapped in together, so a failure
 leaves the previous board intact. Output is deterministic: no timestamps, sorted everything."""
 
+import math
 import os
 import re
 import shutil
@@ -139,6 +140,10 @@ def score_all(eval_dir: Path, gold_loader: Callable[[str, str, str], GoldSet] = 
     for key in sorted(scored, key=board_order):
         rows = sorted(scored[key], key=lambda row: rank_key(row[0]))
         boards.append(Board(key, [row[0] for row in rows], compare_pairs(rows, options)))
+        if len(boards[-1].pairs) / (options.n_resamples + 1) >= ALPHA:
+            warn(f"warning: {boards[-1].title}: with {len(boards[-1].pairs)} pairs and {options.n_resamples} resamples the "
+                 f"smallest {CORRECTION}-adjusted p-value is {len(boards[-1].pairs)}/{options.n_resamples + 1}, not below "
+                 f"{ALPHA}: no pair can be separable; build with --n-resamples {math.ceil(len(boards[-1].pairs) / ALPHA)} or more")
         for entry in boards[-1].entries[1:]:
             entry.leader_pair = boards[-1].pair(boards[-1].entries[0], entry)
     return boards

@@ -8,7 +8,7 @@ from html import escape
 
 from .evaluate import Options
 from .leaderboard import (HEADLINE_TITLES, LANGUAGES, MATRIX_NOTE, Board, Entry, Pair, language_heading, language_overall, matrix_cell,
-                          ranking_line, releases_line, show_half_width, significance_note)
+                          ranking_line, releases_line, significance_note)
 from .scoring import HEADLINES
 
 CSS = """
@@ -23,6 +23,7 @@ td.system { min-width: 14rem; max-width: 22rem; }
 .about { color: #444; font-size: .8em; margin-top: .15rem; }
 tr.tied td { background: #fff8e0; }
 .ci { color: #666; font-size: .8em; display: block; }
+.pm { color: #444; font-size: .8em; }
 .hidden { display: none; }
 svg.plot { display: block; margin: .5rem 0; max-width: 100%; }
 svg.plot text { font-size: 12px; fill: #1b1b1b; }
@@ -65,17 +66,20 @@ document.getElementById('language').addEventListener('change', e => filterLangua
 PLOT_LABEL_WIDTH, PLOT_WIDTH, PLOT_ROW, PLOT_MARGIN = 300, 560, 22, 28
 
 
-def _metric_cell(metric: dict | None, language: str | None = None) -> str:
+def _metric_cell(metric: dict | None, language: str | None = None, half_width: float | None = None) -> str:
+    """A value with its interval under it; with ``half_width``, the interval's ± beside the value (a column of its
+    own would not fit the 1280-pixel page)."""
     attribute = f' data-language="{language}"' if language else ""
     if metric is None or metric["value"] is None:
         return f'<td data-value=""{attribute} title="not applicable">–</td>'
-    return (f'<td data-value="{metric["value"]:.6f}"{attribute}>{metric["value"]:.3f}'
+    plus_minus = "" if half_width is None else f' <span class="pm">±{half_width:.3f}</span>'
+    return (f'<td data-value="{metric["value"]:.6f}"{attribute}>{metric["value"]:.3f}{plus_minus}'
             f'<span class="ci">[{metric["ci_low"]:.3f}, {metric["ci_high"]:.3f}]</span></td>')
 
 
 def _header(board: Board) -> str:
     cells = ['<th data-type="number">#</th>', '<th class="system" data-type="text">System</th>',
-             '<th data-type="number">Overall</th>', f'<th data-type="number">{board.half_width_title}</th>', *[f'<th data-type="number">{title}</th>' for title in HEADLINE_TITLES],
+             f'<th data-type="number">Overall {board.half_width_title}</th>', *[f'<th data-type="number">{title}</th>' for title in HEADLINE_TITLES],
              *[f'<th data-type="number" data-language="{lang}">{escape(language_heading(board, lang))}</th>' for lang in LANGUAGES],
              '<th data-type="number">Missing docs</th>']
     return "<tr>" + "".join(cells) + "</tr>"
@@ -93,16 +97,11 @@ def _system_cell(entry: Entry) -> str:
             f'<div class="about">{about}</div></td>')
 
 
-def _half_width_cell(entry: Entry) -> str:
-    value = "" if entry.half_width is None else f"{entry.half_width:.6f}"
-    return f'<td data-value="{value}">{show_half_width(entry)}</td>'
-
-
 def _row(rank: int, entry: Entry) -> str:
     metrics = entry.results["metrics"]
     missing = entry.results["documents"]["missing"]
     cells = [f'<td data-value="{rank}">{rank}</td>', _system_cell(entry),
-             _metric_cell(metrics["overall"]), _half_width_cell(entry),
+             _metric_cell(metrics["overall"], half_width=entry.half_width),
              *[_metric_cell(metrics[h]) for h in HEADLINES],
              *[_metric_cell(language_overall(entry, lang), lang) for lang in LANGUAGES],
              f'<td data-value="{missing}">{missing}</td>']
