@@ -67,6 +67,7 @@ class Entry:
 
     @property
     def p_value_vs_leader(self) -> float | None:
+        """The adjusted p-value of this system against the leader (None for the leader)."""
         return None if self.leader_pair is None else self.leader_pair.adjusted_p_value
 
     @property

@@ -7,7 +7,7 @@ ranking it supports, and a language filter that shows the columns of one languag
 from html import escape
 
 from .evaluate import Options
-from .leaderboard import (HEADLINE_TITLES, LANGUAGES, MATRIX_NOTE, Board, Entry, Pair, language_heading, language_overall, matrix_cell,
+from .leaderboard import (CORRECTION, HEADLINE_TITLES, LANGUAGES, MATRIX_NOTE, Board, Entry, Pair, language_heading, language_overall, matrix_cell,
                           ranking_line, releases_line, significance_note)
 from .scoring import HEADLINES
 
@@ -90,7 +90,7 @@ def _system_cell(entry: Entry) -> str:
     name = escape(metadata["system_name"])
     if metadata["url"].startswith(("http://", "https://")):
         name = f'<a href="{escape(metadata["url"])}">{name}</a>'
-    marker = (f' <span title="not significantly different from the leader (p = {entry.p_value_vs_leader:.3f})">≈</span>'
+    marker = (f' <span title="not separable from the leader ({CORRECTION}-adjusted p = {entry.p_value_vs_leader:.3f})">≈</span>'
               if entry.tied_with_leader else "")
     about = f"{escape(', '.join(metadata['authors']))} · {escape(metadata['date'])}. {escape(metadata['description'])}"
     return (f'<td class="system" data-value="{escape(metadata["system_name"])}">{name}{marker}'
