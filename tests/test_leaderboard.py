@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -139,19 +140,26 @@ def test_page_renders_sorts_and_filters_in_chromium(board, browser, tmp_path):
     assert (tmp_path / "leaderboard-en.png").stat().st_size > 10_000
 
 
-def test_committed_leaderboard_is_what_the_submissions_score(tmp_path, monkeypatch):
+def test_committed_leaderboard_is_what_the_submissions_score(tmp_path, monkeypatch, capsys):
     """The published board is reproducible from the committed submissions and gold, without corpus text:
-    rebuilding it gives byte-identical files (so no number on it was typed by hand)."""
+    rebuilding it gives byte-identical files (so no number on it was typed by hand). The build prints the
+    half-width of each system's interval on the standard test board."""
     from conftest import REPO
     monkeypatch.setenv("READOUTS_ROOT", str(REPO))
     monkeypatch.setenv("READOUTS_CORPUS", str(tmp_path / "no-corpus.jsonl"))
     shutil.copytree(REPO / "eval" / "submissions", tmp_path / "eval" / "submissions")
     assert main(["leaderboard", "build", "--eval-dir", str(tmp_path / "eval")]) == 0
+    printed = capsys.readouterr().out
+    assert "setting standard · split test: ± = half the width of the 95% interval of overall" in printed
+    standard = [json.loads(path.read_text()) for path in sorted((REPO / "eval" / "results").glob("*-standard.json"))]
+    for results in standard:
+        overall = results["metrics"]["overall"]
+        assert f"±{(overall['ci_high'] - overall['ci_low']) / 2:.3f}" in printed
     for name in ("LEADERBOARD.md", "leaderboard.html"):
         assert (tmp_path / "eval" / name).read_bytes() == (REPO / "eval" / name).read_bytes(), \
             f"eval/{name} is stale: run `readouts leaderboard build`"
-    for result in sorted((REPO / "eval" / "results").glob("*.json")):
-        assert (tmp_path / "eval" / "results" / result.name).read_bytes() == result.read_bytes()
+    for result in sorted((REPO / "eval" / "results").rglob("*.json")):
+        assert (tmp_path / "eval" / "results" / result.relative_to(REPO / "eval" / "results")).read_bytes() == result.read_bytes()
 
 
 # --- All or nothing, escaping, order, page layout --------------------------------------------------
@@ -186,7 +194,9 @@ def test_results_of_a_removed_submission_disappear(board):
     build(eval_dir, loader, OPTIONS, warn=lambda m: None)
     shutil.rmtree(eval_dir / "submissions" / "nearly")
     build(eval_dir, loader, OPTIONS, warn=lambda m: None)
-    assert sorted(p.name for p in (eval_dir / "results").iterdir()) == ["oracle.json", "topics-only.json"]
+    assert sorted(p.name for p in (eval_dir / "results").glob("*.json")) == ["oracle.json", "topics-only.json"]
+    pairwise = json.loads((eval_dir / "results" / "pairwise" / "v0.0.1-standard-test.json").read_text())
+    assert pairwise["systems"] == ["oracle", "topics-only"] and len(pairwise["pairs"]) == 1
 
 
 HOSTILE = {"system_name": "Evil | 9.999 | <img src=x onerror=alert(1)>\n# Winner", "authors": ["A <b>", "[x](javascript:y)"],
@@ -202,8 +212,8 @@ def test_markdown_board_escapes_submission_metadata(board):
     markdown = (eval_dir / "LEADERBOARD.md").read_text()
     assert "<img" not in markdown and "<b>" not in markdown and not re.search(r"(?<!\\)\]\(javascript", markdown)
     assert not [line for line in markdown.splitlines() if line.startswith("#") and ("Winner" in line or "fake" in line)]
-    table_rows = [line for line in markdown.splitlines() if line.startswith("| 2 ")]
-    assert len(table_rows) == 1 and len(re.split(r"(?<!\\)\|", table_rows[0])) - 2 == 10  # 10 cells as in the header, none injected
+    table_rows = [line for line in markdown.splitlines() if line.startswith("| 2 ")]  # the board's row, then the matrix's
+    assert [len(re.split(r"(?<!\\)\|", row)) - 2 for row in table_rows] == [11, 4]  # as many cells as the headers, none injected
     assert "(https://example.org/a%29%28b)" in markdown
     assert not [line for line in markdown.splitlines() if line.startswith("| 1 | fake row")]
 
@@ -251,4 +261,136 @@ def test_page_fits_a_1280_pixel_window_in_chromium(board, browser, tmp_path):
     about = browser.find_element("css selector", "td.system .about")
     assert about.is_displayed() and "Test Author" in about.text
     assert browser.find_element("css selector", "svg.plot circle").is_displayed()
+    matrix = browser.find_element("css selector", "table.separability")
+    assert matrix.is_displayed() and matrix.rect["x"] + matrix.rect["width"] <= inner
     browser.save_screenshot(str(tmp_path / "leaderboard-1280.png"))
+
+
+# --- Separability of every pair, interval half-widths ----------------------------------------------
+
+def test_pairwise_p_values_are_those_of_readouts_compare(repo, tiny_gold, tmp_path, capsys):
+    """Each pair of a board gets the difference, interval and p-value that `readouts compare` prints for
+    the same two files with the same seed and resamples; the Holm step adjusts them together."""
+    from readouts.corpus import load_corpus
+    from readouts.goldset import gold_set_from_annotations
+    from readouts.leaderboard import holm
+    from readouts.store import save_annotation
+
+    for annotation in tiny_gold.values():
+        save_annotation(annotation)
+    perfect = [as_prediction(a) for a in tiny_gold.values()]
+    eval_dir = tmp_path / "eval"
+    for name, records in (("all", perfect), ("no-stance", [dict(r, stance=[]) for r in perfect]), ("half", perfect[:2])):
+        folder = eval_dir / "submissions" / name
+        folder.mkdir(parents=True)
+        write_jsonl(folder / "predictions.jsonl", records)
+        (folder / "metadata.json").write_text(json.dumps(metadata(name.title(), release="v0.0.1")), encoding="utf-8")
+    (table,) = build(eval_dir, lambda *key: gold_set_from_annotations("gold", load_corpus()), OPTIONS, warn=lambda m: None)
+    pairwise = json.loads((eval_dir / "results" / "pairwise" / "v0.0.1-standard-test.json").read_text())
+    assert pairwise["systems"] == [e.name for e in table.entries] and pairwise["correction"] == "Holm-Bonferroni"
+    assert [(p["a"], p["b"]) for p in pairwise["pairs"]] == [(a.name, b.name) for i, a in enumerate(table.entries)
+                                                             for b in table.entries[i + 1:]]
+    for pair in pairwise["pairs"]:
+        a, b = (str(eval_dir / "submissions" / pair[k] / "predictions.jsonl") for k in ("a", "b"))
+        assert main(["compare", a, b, "--gold-set", "gold", "--n-resamples", str(OPTIONS.n_resamples), "--json"]) == 0
+        printed = json.loads(capsys.readouterr().out)["difference"]["overall"]
+        assert (pair["difference"], pair["ci_low"], pair["ci_high"], pair["p_value"]) == \
+            (printed["value"], printed["ci_low"], printed["ci_high"], printed["p_value"])
+    assert [p["p_value_holm"] for p in pairwise["pairs"]] == holm([p["p_value"] for p in pairwise["pairs"]])
+    assert all(p["separable"] == (p["p_value_holm"] < 0.05) for p in pairwise["pairs"])
+
+
+def test_holm_adjusts_p_values_by_their_rank():
+    from readouts.leaderboard import holm
+
+    # sorted: 0.01 x 3 = 0.03; 0.03 x 2 = 0.06; 0.04 x 1 = 0.04, raised to 0.06 to keep the order
+    assert holm([0.01, 0.04, 0.03, None]) == [0.03, 0.06, 0.06, None]
+    assert holm([0.6, 0.7]) == [1.0, 1.0] and holm([0.5, 0.001]) == [0.5, 0.002] and holm([]) == []
+
+
+def _synthetic_board(adjusted: dict[str, float]):
+    """Four systems a > b > c > d whose pairs ("ab", "ac", ...) have the given adjusted p-values."""
+    from readouts.leaderboard import Board, Entry, Pair
+
+    entries = [Entry(name, {}, {}) for name in "abcd"]
+    pairs = {(x, y): Pair(x, y, {"value": 0.1, "ci_low": 0.0, "ci_high": 0.2, "p_value": adjusted[x + y] / 2}, adjusted[x + y])
+             for x, y in ("ab", "ac", "ad", "bc", "bd", "cd")}
+    return Board(("v0.0.1", "standard", "test"), entries, pairs)
+
+
+def test_ranking_summary_names_adjacent_ranks_and_the_exceptions():
+    from readouts.leaderboard import ranking_summary
+
+    all_separable = dict.fromkeys(("ab", "ac", "ad", "bc", "bd", "cd"), 0.001)
+    assert ranking_summary(_synthetic_board(all_separable)) == "1 > 2 > 3 > 4"
+    # b, c, d are each close to the next, but b and d are far apart; a and c not separable despite a > b
+    mixed = dict(all_separable, bc=0.2, cd=0.3, ac=0.06)
+    assert ranking_summary(_synthetic_board(mixed)) == "1 > 2 ≈ 3 ≈ 4; also 1 ≈ 3, 2 > 4"
+
+
+def test_both_pages_show_the_separability_matrix_and_the_supported_ranking(board):
+    """Before: only each system against the leader; nothing said whether 2 and 3 could be told apart."""
+    eval_dir, loader, _ = board
+    (table,) = build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    assert [table.pair(table.entries[0], e).separable for e in table.entries[1:]] == [False, True]
+    assert table.pair(table.entries[1], table.entries[2]).separable
+    ranking = "Ranking the board supports (by rank, Holm-Bonferroni, alpha = 0.05): 1 ≈ 2 > 3."
+    markdown = (eval_dir / "LEADERBOARD.md").read_text()
+    assert ranking in markdown and "Holm-Bonferroni across the board's pairs" in markdown
+    rows = {line.split(" | ")[1]: line for line in markdown.splitlines() if line.startswith(("| 1 | Oracle", "| 2 | Nearly"))}
+    first = table.pair(table.entries[0], table.entries[1])
+    assert f"| ≈ {first.adjusted_p_value:.3f} ({first.difference['p_value']:.3f}) | > " in rows["Oracle"]
+    assert rows["Nearly"].startswith("| 2 | Nearly |  | > ")
+    page = (eval_dir / "leaderboard.html").read_text()
+    assert escape(ranking) in page and page.count('<table class="separability">') == 1
+    assert page.count('<td class="separable"') == 2 and page.count('<td class="not-separable"') == 1
+
+
+def test_half_widths_are_shown_and_checked(board, capsys):
+    eval_dir, loader, _ = board
+    (table,) = build(eval_dir, loader, OPTIONS, warn=lambda m: None)
+    widest = max(table.entries, key=lambda e: e.half_width)
+    assert widest.half_width > 0
+    assert f"| {table.half_width_title} |" in (eval_dir / "LEADERBOARD.md").read_text()
+    assert f'<span class="pm">±{widest.half_width:.3f}</span>' in (eval_dir / "leaderboard.html").read_text()
+    check = ["leaderboard", "check", "--eval-dir", str(eval_dir), "--max-half-width"]
+    assert main(check + [str(widest.half_width)]) == 0
+    assert f"±{widest.half_width:.3f}  {widest.metadata['system_name']}" in capsys.readouterr().out
+    assert main(check + [str(widest.half_width - 0.0001)]) == 1
+    captured = capsys.readouterr()
+    assert widest.metadata["system_name"] in captured.err and "Oracle" not in captured.err
+    for bad in ("0", "wide"):
+        with pytest.raises(SystemExit) as refused:
+            main(check + [bad])
+        assert refused.value.code == 2
+    assert main(["leaderboard", "check", "--eval-dir", str(eval_dir / "nothing"), "--max-half-width", "0.1"]) == 2
+    assert "run `readouts leaderboard build` first" in capsys.readouterr().err
+
+
+def test_too_few_resamples_for_the_pairs_are_warned_about(board):
+    """With m pairs the smallest Holm-adjusted p-value is m / (resamples + 1): too few resamples and no
+    pair can be separable, whatever the systems."""
+    eval_dir, loader, _ = board
+    warnings = []
+    (table,) = build(eval_dir, loader, Options(n_resamples=50), warn=warnings.append)
+    assert not any(pair.separable for pair in table.pairs.values())
+    assert warnings == ["warning: release v0.0.1 · setting standard · split test: with 3 pairs and 50 resamples the smallest "
+                        "Holm-Bonferroni-adjusted p-value is 3/51, not below 0.05: no pair can be separable; build with "
+                        "--n-resamples 60 or more"]
+    build(eval_dir, loader, Options(n_resamples=59), warn=warnings.append)
+    assert len(warnings) == 2  # 3/60 is 0.05: still not below
+    build(eval_dir, loader, Options(n_resamples=60), warn=warnings.append)
+    assert len(warnings) == 2
+
+
+def test_committed_page_fits_a_1280_pixel_window_in_chromium(browser):
+    """The published page, with its real names, n per language and separability matrices: before, a ±
+    column of its own pushed the standard board 22 px past a 1280-pixel window."""
+    from conftest import REPO
+
+    browser.set_window_size(1280, 900)
+    browser.get((REPO / "eval" / "leaderboard.html").resolve().as_uri())
+    inner = browser.execute_script("return document.documentElement.clientWidth")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= inner
+    matrices = browser.find_elements("css selector", "table.separability")
+    assert matrices and all(m.rect["x"] + m.rect["width"] <= inner for m in matrices)

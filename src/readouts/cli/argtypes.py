@@ -24,3 +24,17 @@ def whole_number(low: int, high: int):
 
 SEED = whole_number(0, MAX_SEED)
 RESAMPLES = whole_number(1, MAX_RESAMPLES)
+
+
+def score_width(text: str) -> float:
+    """A half-width of a score interval: a number above 0 and at most 1 (scores run from 0 to 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{shorten(text, 40)!r} is not a number above 0 and at most 1")
+    return value
+
+
+score_width.__name__ = "score width"
