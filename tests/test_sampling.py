@@ -63,3 +63,13 @@ def test_within_restricts_every_stratum_to_the_listed_documents():
     with pytest.raises(InputError, match="only 5 annotated qualify"):
         draw_sample({**plan, "strata": [{"id_prefix": "resist-uk-", "n": 6, "pool": "annotated"}]}, [], documents,
                     annotated=annotated, within=within)
+
+
+def test_the_pool_of_an_annotated_draw_is_recorded_and_reused(tmp_path):
+    from readouts.sampling import annotated_pool
+    plan_path = tmp_path / "double-plan.json"
+    plan = {"name": "double", "seed": 3, "from_set": "staging", "strata": []}
+    first = annotated_pool(plan, plan_path, lambda name: {"resist-uk-002": False, "resist-uk-001": True})
+    assert first == {"resist-uk-001": True, "resist-uk-002": False}
+    later = annotated_pool(plan, plan_path, lambda name: pytest.fail("the recorded pool must be used, not the set"))
+    assert later == first and (tmp_path / "double-pool.json").is_file()

@@ -6,7 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import InputError
-from .jsonio import atomic_write_text, read_json, read_text
+from .jsonio import atomic_write_text, read_json, read_text, write_json
 from .schema import Problem
 
 PLAN_KEYS = {"name", "seed", "max_chars", "strata", "always_include", "description", "exclude_samples", "from_set",
@@ -101,6 +101,22 @@ def write_sample(ids: list[str], path: Path) -> None:
 
 def load_plan(path: Path) -> dict:
     return read_json(path)
+
+
+def annotated_pool(plan: dict, plan_path: Path, load_set) -> dict[str, bool]:
+    """The documents of the plan's ``from_set`` with their in_scope, as recorded beside the plan
+    (``<name>-pool.json``) when the sample was first drawn: a staging set changes (reviews) and is later
+    merged into the gold, so the recorded pool keeps the draw reproducible. ``load_set(name)`` gives
+    ``{document_id: in_scope}`` for the first draw, which writes the record."""
+    path = plan_path.with_name(f"{plan['name']}-pool.json")
+    if path.is_file():
+        pool = read_json(path)
+        if not isinstance(pool, dict) or not all(isinstance(v, bool) for v in pool.values()):
+            raise InputError(f"{path}: $: expected {{document_id: in_scope}}")
+        return pool
+    pool = dict(sorted(load_set(plan["from_set"]).items()))
+    write_json(path, pool)
+    return pool
 
 
 def excluded_ids(plan: dict, folder: Path, key: str = "exclude_samples") -> set[str]:

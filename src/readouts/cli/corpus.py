@@ -9,7 +9,7 @@ from ..corpus import (SELECTION_RULES, corpus_stats, import_corpus, load_corpus,
                       select_candidates, selection_precision, write_candidates)
 from ..errors import InputError
 from ..paths import CORPUS_ENV, default_corpus_path
-from ..sampling import draw_sample, excluded_ids, load_plan, write_sample
+from ..sampling import annotated_pool, draw_sample, excluded_ids, load_plan, write_sample
 from ..store import load_annotations
 from .upstream import register_actions as register_upstream_actions
 
@@ -87,7 +87,7 @@ def _print_precision(candidates: list[str]) -> None:
 def run_sample(args) -> int:
     plan = load_plan(args.plan)
     documents = load_corpus(args.corpus)
-    annotated = ({a.document_id: a.in_scope for a in load_annotations(plan["from_set"])}
+    annotated = (annotated_pool(plan, args.plan, lambda name: {a.document_id: a.in_scope for a in load_annotations(name)})
                  if isinstance(plan, dict) and isinstance(plan.get("from_set"), str) else None)
     within = excluded_ids(plan, args.plan.parent, "within_samples") if isinstance(plan, dict) and "within_samples" in plan else None
     ids = draw_sample(plan, read_candidates(), documents, where=str(args.plan), excluded=excluded_ids(plan, args.plan.parent),
