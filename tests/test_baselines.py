@@ -235,6 +235,44 @@ def test_sentence_encoder_names_its_extra_when_the_encoder_is_not_installed(rele
     assert "pip install 'readouts[encoder]'" in capsys.readouterr().err
 
 
+def test_sentence_embedder_embeds_each_distinct_text_once_and_keeps_the_order():
+    from readouts.baselines.sentence_encoder import SentenceEmbedder
+
+    embedder = SentenceEmbedder()
+    alone = embedder.embed(["The ministers met in Kyiv.", "Минск"])
+    sent = []
+    encode = embedder._model.encode
+    embedder._model.encode = lambda texts: sent.append(list(texts)) or encode(texts)
+    rows = embedder.embed(["The ministers met in Kyiv.", "Минск", "The ministers met in Kyiv."])
+    assert sent == [["The ministers met in Kyiv.", "Минск"]]
+    assert rows.shape == (3, 512) and (rows[0] == rows[2]).all() and (rows[:2] == alone).all()
+
+
+def test_sentence_embedder_keeps_its_thread_count_but_not_the_encoder_when_pickled():
+    import pickle
+
+    from readouts.baselines.sentence_encoder import BLAS_THREADS, SentenceEmbedder
+
+    embedder = SentenceEmbedder(threads=2)
+    embedder.embed(["a call"])
+    copy = pickle.loads(pickle.dumps(embedder))
+    assert copy.threads == 2 and copy._model is None and SentenceEmbedder().threads == BLAS_THREADS == 1
+
+
+def test_sentence_encoder_predicts_a_batch_as_it_predicts_each_document_alone(released):
+    """The harness passes documents in batches of any size: embedding a whole batch in one call (texts
+    shared between documents embedded once) must not change any document's prediction."""
+    from readouts.baselines.base import split_inputs
+    from readouts.baselines.sentence_encoder import SentenceEncoder
+
+    model = SentenceEncoder(seed=0)
+    model.train(load_training_data("v0.1.0"))
+    documents = split_inputs("v0.1.0", "test", "standard")
+    documents.append(dict(documents[0], id="copy-of-the-first"))  # every text also in another document
+    assert len(documents) > 2
+    assert model.predict(documents) == [p for document in documents for p in model.predict([document])]
+
+
 def test_training_leaves_out_texts_that_are_not_public_when_the_corpus_lacks_them(repo, capsys):
     """A corpus rebuilt from the public sources has no all-rights-reserved text: training goes on without
     it (and says so); any other missing text still stops with a message."""
