@@ -259,6 +259,22 @@ def test_sentence_embedder_keeps_its_thread_count_but_not_the_encoder_when_pickl
     assert copy.threads == 2 and copy._model is None and SentenceEmbedder().threads == BLAS_THREADS == 1
 
 
+def test_sentence_encoder_topic_features_carry_the_keyword_topics_of_any_language():
+    """Topic classifiers trained on English also see the keyword topics, which name Russian and Ukrainian
+    stems: the column of a topic is 1 exactly when the patterns find it."""
+    import numpy as np
+
+    from readouts.baselines.sentence_encoder import EmbeddedDocument, SentenceEncoder
+    from readouts.taxonomy import load_taxonomy
+
+    encoder = SentenceEncoder()
+    encoder.topic_ids = load_taxonomy().topic_ids
+    document = {"id": "invented-ru", "language": "ru", "title": "", "text": "Обсуждались санкции и поставки газа."}
+    row = encoder._topic_features([EmbeddedDocument(document, [(0, 36)], np.zeros(512), np.zeros((1, 512)))])[0]
+    assert row.shape == (1024 + len(encoder.topic_ids),) and not row[:1024].any()
+    assert {t for t, flag in zip(encoder.topic_ids, row[1024:]) if flag} == {"energy_security", "sanctions"}
+
+
 def test_sentence_encoder_predicts_a_batch_as_it_predicts_each_document_alone(released):
     """The harness passes documents in batches of any size: embedding a whole batch in one call (texts
     shared between documents embedded once) must not change any document's prediction."""
