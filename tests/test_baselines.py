@@ -176,6 +176,19 @@ def test_bad_name_and_missing_model_exit_2(released, tmp_path, capsys):
     assert main(["baseline", "train", "majority", "--release", "v9.9.9"]) == 2
 
 
+def test_a_model_saved_with_other_hyperparameters_is_refused_with_a_message(released, tmp_path, capsys):
+    """A model saved by an older version of a baseline (other features) must not crash on prediction."""
+    from readouts.jsonio import write_json
+
+    assert train("majority") == 0
+    saved = model_dir("majority", "0.1.0", "standard") / "metadata.json"
+    metadata = read_json(saved)
+    write_json(saved, {**metadata, "hyperparameters": {**metadata["hyperparameters"], "topic_share": 0.25}})
+    assert predict("majority", tmp_path / "x.jsonl") == 2
+    assert "retrain it with `readouts baseline train majority`" in capsys.readouterr().err
+    assert not (tmp_path / "x.jsonl").exists()
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_model_card_shows_the_committed_results(name, monkeypatch):
     """Every figure in a model card comes from eval/results (generated, never typed)."""
