@@ -51,8 +51,6 @@ class SentenceEmbedder:
     """The encoder, loaded on first use. It is never pickled with a trained model: the weights are those of
     the installed package, whose version ``metadata.json`` records."""
 
-    threads = BLAS_THREADS  # for models pickled before the attribute existed
-
     def __init__(self, threads: int = BLAS_THREADS):
         self.threads = threads
         self._model = None
