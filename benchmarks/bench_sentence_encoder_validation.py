@@ -4,8 +4,8 @@ what its design choices are measured on. Prints one table of headline metrics pe
 - cross-lingual validation: trained on the cross-lingual train split (English), scored on its
   validation split (English);
 - transfer: the same model scored on the Ukrainian and Russian documents of the standard train and
-  validation splits (no cross-lingual split holds them; some are in the temporal test split, which
-  overlaps the standard train split anyway);
+  validation splits, leaving out any the release's cross-lingual test split holds (in v0.2.0, none is;
+  some are in the temporal test split, which overlaps the standard train split anyway);
 - standard validation: trained on the standard train split, scored on its validation split.
 
 Uses the release in $READOUTS_ROOT (the latest unless --release) and the corpus in $READOUTS_CORPUS.
@@ -23,19 +23,23 @@ from readouts.baselines.base import baseline_class, load_training_data, release_
 from readouts.baselines.publish import predictions_jsonl
 from readouts.evaluate import Options, evaluate
 from readouts.goldset import GoldSet, gold_set_from_release
-from readouts.releases import latest_release
+from readouts.releases import latest_release, split_documents
 from readouts.submission import read_submission
 
 SYSTEMS = ("sentence-encoder", "gazetteer")
 LAYERS = ("scope.f1", "topics.micro_f1", "participants.f1", "stance.document_triple_f1", "overall")
 
 
-def uk_ru(release: str) -> GoldSet:
-    """The Ukrainian and Russian documents of the standard train and validation splits, as one gold set."""
+def uk_ru(release: str) -> GoldSet | None:
+    """The Ukrainian and Russian documents of the standard train and validation splits that are not in
+    the cross-lingual test split, as one gold set (None when there is none)."""
     parts = [gold_set_from_release(release, split, "standard") for split in ("train", "validation")]
-    ids = [doc for part in parts for doc in part.document_ids if part.metadata[doc]["language"] != "en"]
+    test = set(split_documents(release, "test", "cross-lingual"))
+    ids = [doc for part in parts for doc in part.document_ids if part.metadata[doc]["language"] != "en" and doc not in test]
     annotations = {doc: a for part in parts for doc, a in part.annotations.items() if doc in ids}
     metadata = {doc: m for part in parts for doc, m in part.metadata.items() if doc in ids}
+    if not ids:
+        return None
     return dataclasses.replace(parts[0], split="train+validation (uk, ru)", annotations=annotations, metadata=metadata)
 
 
@@ -52,9 +56,11 @@ def main() -> None:
     parser.add_argument("--release", default=None)
     args = parser.parse_args()
     release = release_tag(args.release or latest_release())
-    documents = {d["id"]: d for split in ("train", "validation") for d in split_inputs(release, split, "standard")}
-    sets = {"cross-lingual": [("cross-lingual validation (en)", gold_set_from_release(release, "validation", "cross-lingual")),
-                              ("transfer: standard train+validation uk/ru", uk_ru(release))],
+    documents = {d["id"]: d for split, setting in (("train", "standard"), ("validation", "standard"), ("validation", "cross-lingual"))
+                 for d in split_inputs(release, split, setting)}
+    transfer = uk_ru(release)
+    sets = {"cross-lingual": [("cross-lingual validation (en)", gold_set_from_release(release, "validation", "cross-lingual"))]
+                             + ([("transfer: standard train+validation uk/ru", transfer)] if transfer else []),
             "standard": [("standard validation", gold_set_from_release(release, "validation", "standard"))]}
     rows = []
     for setting, golds in sets.items():
