@@ -368,14 +368,21 @@ def make_sources(documents_path: Path, upstream_root: Path) -> dict:
 
     upstream_root = Path(upstream_root)
     documents, pins = [], {}
-    for _, record in iter_jsonl(documents_path):
-        upstream = record.get("upstream") or {}
+    for line, record in iter_jsonl(documents_path):
+        upstream = record.get("upstream") if isinstance(record, dict) else None
+        if not isinstance(record, dict) or not isinstance(record.get("id"), str) or not isinstance(record.get("text_sha256"), str) \
+                or not isinstance(upstream or {}, dict):
+            raise InputError(f"{documents_path}: line {line}: expected a document object with id, text_sha256 and upstream "
+                             "(see the corpus README)")
+        upstream = upstream or {}
         repo = upstream.get("repo")
         entry = {"id": record["id"], "repo": repo, "text_sha256": record["text_sha256"], "record_sha256": sha256_line(record)}
         if not repo:  # no public source: keep where the text can be read (the Hub card lists it)
             entry["url"] = record.get("url") or ""
         documents.append(entry)
         if repo:
+            if not isinstance(repo, str) or not isinstance(upstream.get("commit"), str):
+                raise InputError(f"{documents_path}: line {line}: upstream.repo and upstream.commit must be strings")
             if pins.setdefault(repo, upstream["commit"]) != upstream["commit"]:
                 raise InputError(f"document {record['id']}: {repo} at a second commit {upstream['commit']}")
     repositories = []
