@@ -211,9 +211,9 @@ def test_one_added_mention_is_summarised_as_a_mention(gold_en):
 def test_removing_most_items_is_measured(gold_en):
     blank = {**copy.deepcopy(gold_en), "participants": gold_en["participants"][:1], "topics": [], "contacts": [], "stance": []}
     blank.pop("notes", None)
-    removed, total = removed_share(gold_en, blank)
+    removed, total = removed_share(gold_en, layer_changes(gold_en, blank))
     assert total > 4 and 2 * removed > total
-    assert removed_share(gold_en, gold_en) == (0, total)
+    assert removed_share(gold_en, layer_changes(gold_en, gold_en)) == (0, total)
 
 
 def test_a_stance_whose_label_changes_keeps_its_place(gold_en, tiny_documents):

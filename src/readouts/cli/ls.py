@@ -131,12 +131,12 @@ def _prepare(doc_ids: list[str], corpus: dict, prelabel: str | None, mode: str) 
     predictions, model_version = _predictions(Path(prelabel), corpus) if prelabel not in (None, CURRENT) else ({}, None)
     if prelabel == CURRENT:
         model_version = GOLD_MODEL_VERSION
-    prepared = []
+    prepared, gold_dir = [], annotation_set_dir(GOLD)  # resolved once: resolving it per document was a third of the time
     for doc_id in doc_ids:
         document = corpus.get(doc_id)
         if document is None:
             raise InputError(f"document {doc_id!r} is not in the corpus")
-        path = annotation_path(doc_id)
+        path = annotation_path(doc_id, root=gold_dir)
         gold, sha = (read_json(path), sha256_file(path)) if path.exists() else (None, None)
         if prelabel == CURRENT:
             pre, version = gold, f"gold@{sha[:12]}" if sha else None
@@ -226,6 +226,8 @@ class _Puller:
         self.checker = AnnotationChecker(self.corpus, gold=True)
         self.users = project.user_names()
         self.counts = {"written": 0, "unchanged": 0, "conflicts": 0, "disagreements": 0, "refused": 0, "invalid": 0}
+        self.gold_dir = annotation_set_dir(GOLD)  # resolved once, not per task
+        self.set_dir = annotation_set_dir(args.set_name) if args.set_name else None
         self.saver = ThreadPoolExecutor(WRITERS)  # files are fsynced one by one: overlap that with converting
         self.saving: list[Future] = []
 
@@ -282,7 +284,7 @@ class _Puller:
         submissions = self.latest_per_annotator(task)
         converted = self.convert(task, meta, submissions, where)
         for user, annotation in (converted or {}).items():
-            path = annotation_path(meta["document_id"], root=annotation_set_dir(self.args.set_name) / annotator_folder(user))
+            path = annotation_path(meta["document_id"], root=self.set_dir / annotator_folder(user))
             old = read_json(path) if path.exists() else None
             changes = layer_changes(old, annotation)
             if old is not None and not changes:
@@ -297,7 +299,7 @@ class _Puller:
 
     def pull_gold(self, task: dict, meta: dict, where: str) -> None:
         doc_id = meta["document_id"]
-        path = annotation_path(doc_id, root=annotation_set_dir(GOLD))
+        path = annotation_path(doc_id, root=self.gold_dir)
         local_sha = sha256_file(path) if path.exists() else None
         old = read_json(path) if path.exists() else None
         reason = conflict(meta, self.corpus.get(doc_id), local_sha, old, self.source(task))
@@ -319,13 +321,13 @@ class _Puller:
             return
         user = max(submissions, key=lambda u: (submissions[u]["updated_at"], submissions[u]["id"]))
         annotation, latest = converted[user], submissions[user]
-        removed, total = removed_share(old, annotation)
+        changes = layer_changes(old, annotation)
+        removed, total = removed_share(old, changes)
         if 2 * removed > total >= 2 and not self.args.allow_removals:
             self.skip("refused", f"{where}: would remove {removed} of {total} items of the local annotation "
-                                 f"({describe_changes(layer_changes(old, annotation))}); check the task in Label Studio "
+                                 f"({describe_changes(changes)}); check the task in Label Studio "
                                  "(was it opened blank?), or pass --allow-removals")
             return
-        changes = layer_changes(old, annotation)
         base = meta.get("annotation") or new_annotation_base(self.corpus[doc_id])
         previous = (old or base).get("provenance", {})
         if meta.get("mode") == REVIEW_MODE:

@@ -67,10 +67,12 @@ class Project:
                 raise InputError(f"{url}: no project titled {title!r}; push first")
 
     def tasks(self) -> dict[str, dict]:
-        """Tasks by the document id they hold: {"id", "data", "annotations"} (submitted and skipped ones)."""
+        """Tasks by the document id they hold: {"id", "data", "annotations"} (submitted and skipped ones). The
+        counts are the task's own counters, so annotations and predictions are not fetched (``fields="all"``
+        took 25 s for 1,000 annotated tasks)."""
         out = {}
         with _calls(self.url):
-            for task in self.client.tasks.list(project=self.id, fields="all", page_size=500):
+            for task in self.client.tasks.list(project=self.id, page_size=500):
                 document_id = (task.data or {}).get("document_id")
                 if document_id:
                     out[document_id] = {"id": task.id, "data": task.data,
