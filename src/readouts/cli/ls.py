@@ -387,10 +387,10 @@ def run_pull(args) -> int:
     project = Project(args.url, api_key(), args.project)
     puller = _Puller(args, project)
     record_file = record_path(args.url, args.project, args.set_name)
-    record = None if args.full else PullRecord.load(record_file, project.id)
-    started = project.server_time().isoformat()
+    started = project.server_time()  # None: the server's clock is unknown, so every pull is a full one
+    record = None if args.full or started is None else PullRecord.load(record_file, project.id)
     if record is None:
-        record, exported = PullRecord(project.id, started), project.export()
+        record, exported = PullRecord(project.id, ""), project.export()
     else:
         updated = project.updated_since(record.since())
         again = sorted(set(updated) | set(record.pending) | record.locally_changed(puller.folder, puller.corpus))
@@ -398,7 +398,7 @@ def run_pull(args) -> int:
         for task_id in again:
             record.done.pop(str(task_id), None)
         record.pending = []
-    record.mark = started
+    record.mark = started.isoformat() if started else ""
     exported.sort(key=lambda t: t["id"])
     if args.set_name is None and any(_task_mode(task["data"]) == BLIND_MODE for task in exported):
         raise InputError(f"project {args.project!r} is a blind project: pull it into per-annotator sets with --set NAME")
@@ -412,7 +412,7 @@ def run_pull(args) -> int:
             continue
         puller.pull(task, meta, record)
     puller.finish()
-    if not args.dry_run:
+    if started and not args.dry_run:
         puller.note_done(record)
         record.save(record_file)
     counts = puller.counts

@@ -71,8 +71,7 @@ class Project:
 
     def tasks(self) -> dict[str, dict]:
         """Tasks by the document id they hold: {"id", "data", "annotations"} (submitted and skipped ones). The
-        counts are the task's own counters, so annotations and predictions are not fetched (``fields="all"``
-        took 25 s for 1,000 annotated tasks)."""
+        task's own counters suffice, so its annotations and predictions are not fetched."""
         out = {}
         with _calls(self.url):
             for task in self.client.tasks.list(project=self.id, page_size=500):
@@ -151,10 +150,15 @@ class Project:
                 request_options={"additional_query_parameters": parameters}))
         return json.loads(raw)
 
-    def server_time(self) -> datetime:
-        """Label Studio's clock now (the Date header of a small request; whole seconds, rounded down)."""
+    def server_time(self) -> datetime | None:
+        """Label Studio's clock now (the Date header of a small request; whole seconds, rounded down), or
+        None when the answer has no usable Date header."""
         with _calls(self.url):
-            return parsedate_to_datetime(self.client.projects.with_raw_response.get(self.id).headers["date"])
+            date = self.client.projects.with_raw_response.get(self.id).headers.get("date")
+        try:
+            return parsedate_to_datetime(date) if date else None
+        except (TypeError, ValueError):
+            return None
 
     def updated_since(self, moment: str) -> list[int]:
         """Ids of the tasks updated after ``moment`` (UTC, Label Studio's clock)."""
