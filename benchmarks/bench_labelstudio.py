@@ -1,8 +1,11 @@
-"""Push 1,000 invented tasks to a local Label Studio (pre-annotated with their gold plus one topic), re-push
-them unchanged and with every pre-annotation changed, turn every pre-annotation into a submitted annotation
-(one Data Manager action), put the original gold files back and pull with --force, so that every document
-is converted, validated and written; then pull again (nothing changed). Prints the times. Target: push and
-pull of 1,000 tasks under 15 s each. Usage: python benchmarks/bench_labelstudio.py [--tasks N]"""
+"""Push 1,000 invented tasks to a local Label Studio (pre-annotated with their gold plus one topic) and re-push
+them unchanged, turn every pre-annotation into a submitted annotation (one Data Manager action), put the
+original gold files back and pull with --force, so that every document is exported, converted, validated
+and written; pull again (nothing changed, but every task was updated moments before the last pull started,
+so all are exported again); change one annotation and pull (only that task is exported); then change every
+gold file and re-push with --force (every task annotated, so updated one request at a time). Prints the
+times and the machine's load. Target: push and pull of 1,000 tasks under 15 s each.
+Usage: python benchmarks/bench_labelstudio.py [--tasks N]"""
 
 import argparse
 import json
@@ -17,6 +20,7 @@ from label_studio_sdk import LabelStudio
 from readouts.labelstudio import local as lslocal
 from readouts.cli import main
 from readouts.labelstudio.client import API_KEY_ENV
+from readouts.labelstudio.convert import STANCE
 from readouts.store import save_annotation
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,6 +58,15 @@ def add_topic(root: Path) -> dict[Path, bytes]:
     return originals
 
 
+def change_one_annotation(client: LabelStudio, project_id: int) -> None:
+    """An annotator changes the stance label of the first task's annotation."""
+    task = next(iter(client.tasks.list(project=project_id, page_size=1)))
+    [annotation] = client.annotations.list(id=task.id)
+    result = [dict(item, value={**item["value"], "choices": ["neutral"]}) if item["from_name"] == STANCE else item
+              for item in annotation.result]
+    client.annotations.update(id=annotation.id, result=result)
+
+
 def run(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -72,12 +85,14 @@ def run(count: int) -> None:
                 file.write_bytes(content)
             times["pull --force (every document written)"] = timed("pull", ["ls", "pull", *common, "--force"])
             times["second pull (unchanged)"] = timed("second pull", ["ls", "pull", *common])
+            change_one_annotation(client, project.id)
+            times["pull after one annotation changed"] = timed("pull", ["ls", "pull", *common])
             add_topic(tmp / "repo")
             times["re-push (every task annotated and changed)"] = timed("re-push", ["ls", "push", *common, "--prelabel", "current",
                                                                                    "--force"])
         finally:
             server.stop()
-    print(f"\n{count} tasks")
+    print(f"\n{count} tasks, load average {' '.join(f'{load:.1f}' for load in os.getloadavg())}")
     for label, seconds in times.items():
         print(f"{label:<40} {seconds:6.1f} s")
 

@@ -15,6 +15,7 @@ from readouts.labelstudio.convert import (ACTOR, MENTION, REVIEW, SCOPE, STANCE,
                                           annotator_folder, conflict, describe_changes, label_config, layer_changes,
                                           prediction_to_annotation, pulled_provenance, pulled_unchanged, removed_share,
                                           result_to_annotation, review_decision, task_source)
+from readouts.labelstudio.pullstate import PullRecord, file_sha256
 from readouts.taxonomy import load_taxonomy
 from readouts.validate import AnnotationChecker
 
@@ -211,9 +212,9 @@ def test_one_added_mention_is_summarised_as_a_mention(gold_en):
 def test_removing_most_items_is_measured(gold_en):
     blank = {**copy.deepcopy(gold_en), "participants": gold_en["participants"][:1], "topics": [], "contacts": [], "stance": []}
     blank.pop("notes", None)
-    removed, total = removed_share(gold_en, blank)
+    removed, total = removed_share(gold_en, layer_changes(gold_en, blank))
     assert total > 4 and 2 * removed > total
-    assert removed_share(gold_en, gold_en) == (0, total)
+    assert removed_share(gold_en, layer_changes(gold_en, gold_en)) == (0, total)
 
 
 def test_a_stance_whose_label_changes_keeps_its_place(gold_en, tiny_documents):
@@ -253,3 +254,26 @@ def test_predictions_become_preannotations(tiny_documents):
     assert annotation["stance"][0]["evidence"] == []
     back = result_to_annotation(annotation_to_result(annotation, document["text"]), document["text"], annotation, VOCABULARY, "t")
     assert back == annotation
+
+
+def test_pull_record_sees_local_changes_and_is_dropped_when_foreign(tmp_path, tiny_documents):
+    corpus = {document["id"]: document for document in tiny_documents}
+    document = tiny_documents[0]
+    (tmp_path / f"{document['id']}.json").write_text("{}\n", encoding="utf-8")
+    record = PullRecord(7, "2026-11-30T10:00:00+00:00")
+    record.done["5"] = {"document_id": document["id"], "text": document["text_sha256"],
+                        "files": {f"{document['id']}.json": file_sha256(tmp_path / f"{document['id']}.json")}}
+    record.done["6"] = {"document_id": document["id"], "text": "0" * 64, "files": {}}  # the text changed since
+    record.done["8"] = {"document_id": "gone", "text": "0" * 64, "files": {}}  # no longer in the corpus
+    assert record.locally_changed(tmp_path, corpus) == {6, 8}
+    (tmp_path / f"{document['id']}.json").write_text("{ }\n", encoding="utf-8")
+    assert record.locally_changed(tmp_path, corpus) == {5, 6, 8}
+    assert record.since() == "2026-11-30T09:59:58.000000Z", "the Data Manager's date format, SLACK earlier"
+
+    path = tmp_path / "record.json"
+    record.save(path)
+    assert PullRecord.load(path, 7) == record
+    assert PullRecord.load(path, 9) is None, "a record of another project (same title, recreated) means a full pull"
+    for broken in ("", "[]", '{"version": 1, "project_id": 7, "mark": "yesterday", "done": {}, "pending": []}'):
+        path.write_text(broken, encoding="utf-8")
+        assert PullRecord.load(path, 7) is None

@@ -5,6 +5,7 @@ READOUTS_SKIP_LABEL_STUDIO=1."""
 import copy
 import json
 import os
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from readouts.corpus import load_corpus
 from readouts.jsonio import read_json, sha256_file, sha256_text
 from readouts.labelstudio.convert import CONTACT_TYPES, MENTION, REVIEW, SCOPE, STANCE, TOPICS, annotation_to_result
 from readouts.labelstudio.client import API_KEY_ENV
+from readouts.labelstudio.pullstate import SLACK
 from readouts.store import annotation_path, save_annotation
 from readouts.validate import AnnotationChecker
 
@@ -374,3 +376,36 @@ def test_label_all_tasks_shows_preannotations_and_spans_after_emoji_round_trip(l
     assert {"start": added, "end": added + len(name), "text": name} in mentions
     assert [m for m in mentions if m["start"] != added] == first["mentions"]
     assert read_json(annotation_path(first_id)) == invented[first_id], "a skipped task is not pulled"
+
+
+
+def test_a_pull_exports_only_tasks_changed_since_the_last_pull(label_studio, invented, capsys):
+    """After a pull, the next one exports only tasks updated in Label Studio since the last pull started
+    (less SLACK), skipped, or changed locally since: a full export would count every annotated task."""
+    client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    ids = ["test-uk-invented00010", "test-ru-invented00011", "test-en-invented00012"]
+    tasks = push_docs(label_studio, client, "incremental", *ids)
+    pushed = gold_bytes(ids)
+    add = lambda topic: lambda result: next(i for i in result if i["from_name"] == TOPICS)["value"]["choices"].append(topic)
+    for task_id in tasks:
+        annotate(client, task_id, add("nato"))
+    time.sleep(SLACK.total_seconds() + 1)  # annotated well before the pull starts
+    assert ls(label_studio, "pull", "--project", "incremental") == 0
+    assert "pull: 3 written, 0 unchanged" in capsys.readouterr().out
+    pulled = gold_bytes(ids)
+
+    [annotation] = client.annotations.list(id=tasks[1])
+    result = copy.deepcopy(annotation.result)
+    add("energy_security")(result)
+    client.annotations.update(id=annotation.id, result=result)
+    assert ls(label_studio, "pull", "--project", "incremental") == 0
+    assert "pull: 1 written, 0 unchanged" in capsys.readouterr().out, "only the task changed since the last pull is exported"
+    assert "energy_security" in read_json(annotation_path(ids[1]))["topics"]
+    assert gold_bytes([ids[0], ids[2]]) == {ids[0]: pulled[ids[0]], ids[2]: pulled[ids[2]]}
+
+    annotation_path(ids[0]).write_bytes(pushed[ids[0]])  # a pulled change undone locally comes back, as in a full pull
+    assert ls(label_studio, "pull", "--project", "incremental") == 0
+    assert f"wrote gold/{ids[0]}: topics +1" in capsys.readouterr().out
+    assert gold_bytes([ids[0]]) == {ids[0]: pulled[ids[0]]}
+    assert ls(label_studio, "pull", "--project", "incremental", "--full") == 0
+    assert "pull: 0 written, 3 unchanged" in capsys.readouterr().out, "--full exports every annotated task"

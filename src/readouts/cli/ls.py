@@ -12,6 +12,7 @@ from ..corpus import load_corpus
 from ..errors import EXIT_CHECK_FAILED, InputError
 from ..jsonio import atomic_write_text, iter_jsonl, read_json, read_text, sha256_file
 from ..labelstudio.client import API_KEY_ENV, WRITERS, Project, api_key
+from ..labelstudio.pullstate import PullRecord, file_sha256, record_path
 from ..labelstudio.convert import (BLIND_MODE, GOLD_MODE, META, REVIEW_MODE, Vocabulary, annotation_to_result, annotator_folder,
                                    conflict, describe_changes, label_config, layer_changes, new_annotation_base,
                                    prediction_to_annotation, pulled_provenance, pulled_unchanged, removed_share,
@@ -89,6 +90,9 @@ def register(subparsers) -> None:
     pull.add_argument("--dry-run", action="store_true", help="print which layers each document would change; write nothing")
     pull.add_argument("--force", action="store_true",
                       help="overwrite local gold files that changed since the push (the history records the replaced file's hash)")
+    pull.add_argument("--full", action="store_true",
+                      help="export every annotated task; by default a pull exports only tasks updated in Label Studio, "
+                           "skipped, or changed locally since the last pull (recorded in .readouts/labelstudio/)")
     pull.add_argument("--allow-removals", action="store_true",
                       help="write annotations that remove more than half of the local annotation's items (refused otherwise)")
     pull.set_defaults(handler=run_pull)
@@ -131,12 +135,12 @@ def _prepare(doc_ids: list[str], corpus: dict, prelabel: str | None, mode: str) 
     predictions, model_version = _predictions(Path(prelabel), corpus) if prelabel not in (None, CURRENT) else ({}, None)
     if prelabel == CURRENT:
         model_version = GOLD_MODEL_VERSION
-    prepared = []
+    prepared, gold_dir = [], annotation_set_dir(GOLD)  # resolved once: resolving it per document was a third of the time
     for doc_id in doc_ids:
         document = corpus.get(doc_id)
         if document is None:
             raise InputError(f"document {doc_id!r} is not in the corpus")
-        path = annotation_path(doc_id)
+        path = annotation_path(doc_id, root=gold_dir)
         gold, sha = (read_json(path), sha256_file(path)) if path.exists() else (None, None)
         if prelabel == CURRENT:
             pre, version = gold, f"gold@{sha[:12]}" if sha else None
@@ -226,6 +230,12 @@ class _Puller:
         self.checker = AnnotationChecker(self.corpus, gold=True)
         self.users = project.user_names()
         self.counts = {"written": 0, "unchanged": 0, "conflicts": 0, "disagreements": 0, "refused": 0, "invalid": 0}
+        self.gold_dir = annotation_set_dir(GOLD)  # resolved once, not per task
+        self.set_dir = annotation_set_dir(args.set_name) if args.set_name else None
+        self.folder = self.set_dir or self.gold_dir
+        self.files: set[str] = set()  # of the current task, relative to self.folder
+        self.task_skipped = False
+        self.done: dict[int, tuple[str, str, list[str]]] = {}
         self.saver = ThreadPoolExecutor(WRITERS)  # files are fsynced one by one: overlap that with converting
         self.saving: list[Future] = []
 
@@ -234,6 +244,7 @@ class _Puller:
 
     def skip(self, kind: str, message: str) -> None:
         tqdm.write(f"{kind}: {message}")
+        self.task_skipped = True
         self.counts[{"conflict": "conflicts", "disagreement": "disagreements"}.get(kind, kind)] += 1
 
     def latest_per_annotator(self, task: dict) -> dict[str, dict]:
@@ -267,6 +278,25 @@ class _Puller:
             self.saving.append(self.saver.submit(save_annotation, annotation, root=path.parent))
         self.counts["written"] += 1
 
+    def pull(self, task: dict, meta: dict, record: PullRecord) -> None:
+        """Pull one task and note in ``record`` whether it is done (with its files) or must be seen again."""
+        self.files, self.task_skipped = set(), False
+        where = f"task {task['id']} ({meta['document_id']})"
+        if self.args.set_name:
+            self.pull_sets(task, meta, where)
+        else:
+            self.pull_gold(task, meta, where)
+        if self.task_skipped:
+            record.pending.append(task["id"])
+        else:
+            self.done[task["id"]] = (meta["document_id"], meta["text_sha256"], sorted(self.files))
+
+    def note_done(self, record: PullRecord) -> None:
+        """Record the tasks pulled without a skip, with the hashes of their files once they are written."""
+        for task_id, (document_id, text_sha256, files) in self.done.items():
+            record.done[str(task_id)] = {"document_id": document_id, "text": text_sha256,
+                                         "files": {name: file_sha256(self.folder / name) for name in files}}
+
     def finish(self) -> None:
         """Wait until every file is written."""
         self.saver.shutdown()
@@ -282,7 +312,8 @@ class _Puller:
         submissions = self.latest_per_annotator(task)
         converted = self.convert(task, meta, submissions, where)
         for user, annotation in (converted or {}).items():
-            path = annotation_path(meta["document_id"], root=annotation_set_dir(self.args.set_name) / annotator_folder(user))
+            path = annotation_path(meta["document_id"], root=self.set_dir / annotator_folder(user))
+            self.files.add(f"{annotator_folder(user)}/{path.name}")
             old = read_json(path) if path.exists() else None
             changes = layer_changes(old, annotation)
             if old is not None and not changes:
@@ -297,7 +328,8 @@ class _Puller:
 
     def pull_gold(self, task: dict, meta: dict, where: str) -> None:
         doc_id = meta["document_id"]
-        path = annotation_path(doc_id, root=annotation_set_dir(GOLD))
+        path = annotation_path(doc_id, root=self.gold_dir)
+        self.files.add(path.name)
         local_sha = sha256_file(path) if path.exists() else None
         old = read_json(path) if path.exists() else None
         reason = conflict(meta, self.corpus.get(doc_id), local_sha, old, self.source(task))
@@ -319,13 +351,13 @@ class _Puller:
             return
         user = max(submissions, key=lambda u: (submissions[u]["updated_at"], submissions[u]["id"]))
         annotation, latest = converted[user], submissions[user]
-        removed, total = removed_share(old, annotation)
+        changes = layer_changes(old, annotation)
+        removed, total = removed_share(old, changes)
         if 2 * removed > total >= 2 and not self.args.allow_removals:
             self.skip("refused", f"{where}: would remove {removed} of {total} items of the local annotation "
-                                 f"({describe_changes(layer_changes(old, annotation))}); check the task in Label Studio "
+                                 f"({describe_changes(changes)}); check the task in Label Studio "
                                  "(was it opened blank?), or pass --allow-removals")
             return
-        changes = layer_changes(old, annotation)
         base = meta.get("annotation") or new_annotation_base(self.corpus[doc_id])
         previous = (old or base).get("provenance", {})
         if meta.get("mode") == REVIEW_MODE:
@@ -354,7 +386,20 @@ def run_pull(args) -> int:
                          "(letters, digits, '.', '_', '-')")
     project = Project(args.url, api_key(), args.project)
     puller = _Puller(args, project)
-    exported = sorted(project.export(), key=lambda t: t["id"])
+    record_file = record_path(args.url, args.project, args.set_name)
+    started = project.server_time()  # None: the server's clock is unknown, so every pull is a full one
+    record = None if args.full or started is None else PullRecord.load(record_file, project.id)
+    if record is None:
+        record, exported = PullRecord(project.id, ""), project.export()
+    else:
+        updated = project.updated_since(record.since())
+        again = sorted(set(updated) | set(record.pending) | record.locally_changed(puller.folder, puller.corpus))
+        exported = project.export(again) if again else []
+        for task_id in again:
+            record.done.pop(str(task_id), None)
+        record.pending = []
+    record.mark = started.isoformat() if started else ""
+    exported.sort(key=lambda t: t["id"])
     if args.set_name is None and any(_task_mode(task["data"]) == BLIND_MODE for task in exported):
         raise InputError(f"project {args.project!r} is a blind project: pull it into per-annotator sets with --set NAME")
     for task in tqdm(exported, desc="pulling", unit="task", disable=len(exported) < 50):
@@ -363,13 +408,13 @@ def run_pull(args) -> int:
             continue
         if not meta:
             puller.skip("invalid", f"task {task['id']}: no {META!r} metadata (not pushed by `readouts ls push`)")
+            record.pending.append(task["id"])
             continue
-        where = f"task {task['id']} ({meta['document_id']})"
-        if args.set_name:
-            puller.pull_sets(task, meta, where)
-        else:
-            puller.pull_gold(task, meta, where)
+        puller.pull(task, meta, record)
     puller.finish()
+    if started and not args.dry_run:
+        puller.note_done(record)
+        record.save(record_file)
     counts = puller.counts
     verb = "would write" if args.dry_run else "written"
     print(f"pull: {counts['written']} {verb}, {counts['unchanged']} unchanged, "

@@ -7,6 +7,8 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 from label_studio_sdk import LabelStudio
@@ -16,6 +18,7 @@ from ..errors import InputError
 
 API_KEY_ENV = "LABEL_STUDIO_API_KEY"
 IMPORT_BATCH = 250
+EXPORT_BATCH = 500  # task ids per export request (they travel in the URL)
 WRITERS = 4  # parallel requests for per-task updates (Label Studio has no bulk update of task data)
 
 
@@ -67,10 +70,11 @@ class Project:
                 raise InputError(f"{url}: no project titled {title!r}; push first")
 
     def tasks(self) -> dict[str, dict]:
-        """Tasks by the document id they hold: {"id", "data", "annotations"} (submitted and skipped ones)."""
+        """Tasks by the document id they hold: {"id", "data", "annotations"} (submitted and skipped ones). The
+        task's own counters suffice, so its annotations and predictions are not fetched."""
         out = {}
         with _calls(self.url):
-            for task in self.client.tasks.list(project=self.id, fields="all", page_size=500):
+            for task in self.client.tasks.list(project=self.id, page_size=500):
                 document_id = (task.data or {}).get("document_id")
                 if document_id:
                     out[document_id] = {"id": task.id, "data": task.data,
@@ -128,12 +132,40 @@ class Project:
             with _calls(self.url):
                 self.client.projects.update(self.id, model_version=model_version)
 
-    def export(self) -> list[dict]:
-        """Every annotated task with its annotations, as Label Studio's full JSON export (not JSON_MIN,
-        which drops the link between a per-span choice and its span)."""
+    def export(self, task_ids: list[int] | None = None) -> list[dict]:
+        """Every annotated task (or those of ``task_ids``) with its annotations, as Label Studio's full JSON
+        export (not JSON_MIN, which drops the link between a per-span choice and its span)."""
+        if task_ids is None:
+            return self._export({})
+        tasks = []
+        for start in range(0, len(task_ids), EXPORT_BATCH):
+            # the server reads "ids[]"; the SDK's ``ids`` argument is sent as "ids" and ignored (a full export)
+            tasks += self._export({"ids[]": [str(task) for task in task_ids[start:start + EXPORT_BATCH]]})
+        return tasks
+
+    def _export(self, parameters: dict) -> list[dict]:
         with _calls(self.url):
-            raw = b"".join(self.client.projects.exports.download_sync(self.id, export_type="JSON", download_all_tasks=False))
+            raw = b"".join(self.client.projects.exports.download_sync(
+                self.id, export_type="JSON", download_all_tasks=False,
+                request_options={"additional_query_parameters": parameters}))
         return json.loads(raw)
+
+    def server_time(self) -> datetime | None:
+        """Label Studio's clock now (the Date header of a small request; whole seconds, rounded down), or
+        None when the answer has no usable Date header."""
+        with _calls(self.url):
+            date = self.client.projects.with_raw_response.get(self.id).headers.get("date")
+        try:
+            return parsedate_to_datetime(date) if date else None
+        except (TypeError, ValueError):
+            return None
+
+    def updated_since(self, moment: str) -> list[int]:
+        """Ids of the tasks updated after ``moment`` (UTC, Label Studio's clock)."""
+        query = json.dumps({"filters": {"conjunction": "and", "items": [
+            {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": moment}]}})
+        with _calls(self.url):
+            return [task.id for task in self.client.tasks.list(project=self.id, query=query, page_size=500)]
 
     def user_names(self) -> dict[int, str]:
         """User ids to e-mail addresses, for provenance."""

@@ -591,10 +591,10 @@ def describe_changes(changes: dict[str, tuple[int, int, int]]) -> str:
     return ", ".join(parts)
 
 
-def removed_share(old: dict | None, new: dict) -> tuple[int, int]:
-    """(items removed, items before) over every layer but in_scope: a pull that removes most of what an
-    annotation said is more often a task opened blank than a decision, so pull asks for confirmation."""
-    changes = layer_changes(old, new)
+def removed_share(old: dict | None, changes: dict[str, tuple[int, int, int]]) -> tuple[int, int]:
+    """(items removed, items before) over every layer but in_scope, given ``layer_changes(old, new)``: a
+    pull that removes most of what an annotation said is more often a task opened blank than a decision,
+    so pull asks for confirmation."""
     total = sum(len(values) for layer, items in _items(old).items() if layer != "in_scope" for values in items.values())
     return sum(removed for layer, (_, removed, _) in changes.items() if layer != "in_scope"), total
 
