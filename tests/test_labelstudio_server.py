@@ -15,6 +15,7 @@ from label_studio_sdk import LabelStudio
 from readouts.labelstudio import local as lslocal
 from readouts.cli import main
 from readouts.corpus import load_corpus
+from readouts.drafts import annotation_to_draft
 from readouts.jsonio import read_json, sha256_file, sha256_text
 from readouts.labelstudio.convert import CONTACT_TYPES, MENTION, REVIEW, SCOPE, STANCE, TOPICS, annotation_to_result
 from readouts.labelstudio.client import API_KEY_ENV
@@ -296,13 +297,13 @@ return Array.from(document.querySelectorAll('.lsf-richtext__container .htx-highl
 """
 
 
-def sign_in(browser, server, wait):
+def sign_in(browser, server, wait, email: str = lslocal.USER_EMAIL, password: str | None = None):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as seen
 
     browser.get(f"{server.url}/user/login/")
-    wait.until(seen.presence_of_element_located((By.NAME, "email"))).send_keys(lslocal.USER_EMAIL)
-    browser.find_element(By.NAME, "password").send_keys(server.password)
+    wait.until(seen.presence_of_element_located((By.NAME, "email"))).send_keys(email)
+    browser.find_element(By.NAME, "password").send_keys(password or server.password)
     browser.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]").click()
     wait.until(lambda driver: "/user/login" not in driver.current_url)
 
@@ -409,3 +410,113 @@ def test_a_pull_exports_only_tasks_changed_since_the_last_pull(label_studio, inv
     assert gold_bytes([ids[0]]) == {ids[0]: pulled[ids[0]]}
     assert ls(label_studio, "pull", "--project", "incremental", "--full") == 0
     assert "pull: 0 written, 3 unchanged" in capsys.readouterr().out, "--full exports every annotated task"
+
+
+def test_two_annotator_session_as_documented(label_studio, invented, browser, capsys, monkeypatch):
+    """docs/labelstudio.md section 5, step by step: Alice signs up through the invitation link, signs in and
+    annotates the blind task in the real browser (Label All Tasks, click direct then select a name, pick the
+    actor in the panel, press i and 1, tick a topic, Submit); Bob's annotation is posted through the API. Then the
+    documented commands: pull into two sets, agreement, draft and annotate into gold, review project."""
+    import httpx
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    monkeypatch.chdir(os.environ["READOUTS_ROOT"])  # the documented commands use paths relative to the repository
+    client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    doc_id, alice, password = "test-en-invented00015", "alice@readouts.test", "invented-pass-2"
+    text, gold = load_corpus()[doc_id]["text"], invented[doc_id]
+    first = gold["participants"][0]
+    name = first["mentions"][0]["text"]
+    wait = WebDriverWait(browser, 90)
+
+    # 1. Users: the invitation link of Organization -> Add Members; Alice signs up with it, then signs in
+    invite = httpx.get(f"{label_studio.url}/api/invite", headers={"Authorization": f"Token {label_studio.token}"}, timeout=30)
+    browser.get(label_studio.url + invite.raise_for_status().json()["invite_url"])
+    wait.until(seen.presence_of_element_located((By.NAME, "email"))).send_keys(alice)
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]").click()
+    wait.until(lambda driver: "/user/signup" not in driver.current_url and driver.get_cookie("sessionid"))
+    browser.get(f"{label_studio.url}/logout")
+    wait.until(seen.presence_of_element_located((By.NAME, "email")))
+    sign_in(browser, label_studio, wait, alice, password)
+    bob = second_annotator(client, "bob@readouts.test")
+
+    # 2. Blind project
+    Path("round2.txt").write_text(doc_id + "\n", encoding="utf-8")
+    assert ls(label_studio, "push", "--project", "readouts-round2", "--blind", "--docs", "round2.txt") == 0
+    [task_id] = tasks_by_document(client, "readouts-round2").values()
+    project_id = client.tasks.get(id=task_id).project
+
+    # 3. Annotate: Alice in the browser, as section 3 tells her; Bob through the API
+    browser.get(f"{label_studio.url}/projects/{project_id}/data")
+    wait.until(seen.element_to_be_clickable((By.XPATH, "//button[normalize-space()='Label All Tasks']"))).click()
+    wait.until(lambda driver: text[:20] in driver.execute_script(
+        "return document.querySelector('.lsf-richtext__container')?.textContent || ''"))
+    assert shown_regions(browser) == [], "a blind task shows no labels"
+    # the label first, then the name: a selection made before the label is pressed or clicked stays unlabelled
+    browser.find_element(By.XPATH, "//*[contains(@class, 'lsf-label_clickable')][*[text()='direct']]").click()
+    browser.execute_script(SELECT_LAST, name)
+    wait.until(lambda driver: shown_regions(driver) == [name])
+    [e for e in browser.find_elements(By.XPATH, f"//*[text()='{name}']") if e.is_displayed()][-1].click()
+    wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, ".lsf-choices_layout_select button"))).click()
+    option = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, f"[data-testid='select-option-{first['actor_id']}']")))
+    browser.execute_script("arguments[0].scrollIntoView()", option)
+    option.click()
+    ActionChains(browser).send_keys(Keys.ESCAPE).perform()
+    ActionChains(browser).send_keys("i").send_keys("1").perform()
+    topic = [e for e in browser.find_elements(By.XPATH, "//label[normalize-space()='sanctions']") if e.is_displayed()][0]
+    browser.execute_script("arguments[0].scrollIntoView()", topic)
+    topic.click()
+    browser.find_element(By.XPATH, "//button[normalize-space()='Submit']").click()
+    wait.until(lambda driver: client.annotations.list(id=task_id))
+    client.annotations.create(id=task_id, result=annotation_to_result(gold, text), lead_time=5.0, completed_by=bob)
+
+    # 4. Pull into two sets
+    capsys.readouterr()
+    assert ls(label_studio, "pull", "--project", "readouts-round2", "--set", "round2") == 0, capsys.readouterr().out
+    alices = read_json(annotation_path(doc_id, "round2/alice-readouts.test"))
+    bobs = read_json(annotation_path(doc_id, "round2/bob-readouts.test"))
+    added = text.rindex(name)
+    assert alices["participants"][0]["actor_id"] == first["actor_id"]
+    assert alices["participants"][0]["mentions"] == [{"start": added, "end": added + len(name), "text": name}]
+    assert text[added:added + len(name)] == name and alices["in_scope"] and alices["topics"] == ["sanctions"]
+    assert alices["contacts"] == [{"type": "phone_call", "participants": [first["actor_id"]]}]
+    assert alices["provenance"]["annotator_id"] == alice and alices["provenance"]["review_status"] == "unreviewed"
+    assert bobs["provenance"]["annotator_id"] == "bob@readouts.test" and bobs["participants"] == gold["participants"]
+
+    # 5. Agreement
+    report = Path("annotations/agreement/round2/report.json")
+    assert main(["agreement", "round2/alice-readouts.test", "round2/bob-readouts.test", "--out", str(report)]) == 0
+    assert read_json(report)["documents"]["common"] == 1
+    Path("DATASHEET.md").write_bytes((REPO / "DATASHEET.md").read_bytes())
+    assert main(["stats"]) == 0
+    assert "round2" in Path("DATASHEET.md").read_text(encoding="utf-8"), "the report becomes a column of the agreement table"
+
+    # 6. Adjudicate into gold: Alice's version, with what Bob got right
+    assert main(["draft", doc_id, "--set", "round2/alice-readouts.test", "--out", "work/adjudication"]) == 0
+    draft_path = Path("work/adjudication") / f"{doc_id}.json"
+    draft = read_json(draft_path)
+    bob_draft = annotation_to_draft(bobs, text)  # Bob's version in the draft's form
+    assert draft["participants"] != bob_draft["participants"] and draft["topics"] == bob_draft["topics"]
+    draft.update({layer: bob_draft[layer] for layer in ("participants", "contacts", "stance")})
+    draft_path.write_text(json.dumps(draft, ensure_ascii=False, indent=2), encoding="utf-8")
+    assert main(["annotate", str(draft_path), "--overwrite", "--annotator-id", alice, "--annotator-kind", "human",
+                 "--review-status", "adjudicated", "--reviewer-id", "you@example.org", "--reviewer-kind", "human"]) == 0
+    adjudicated = read_json(annotation_path(doc_id))
+    assert adjudicated["participants"] == gold["participants"] and adjudicated["topics"] == ["sanctions"]
+    assert {k: adjudicated["provenance"][k] for k in ("annotator_id", "annotator_kind", "review_status", "reviewer_id")} == \
+        {"annotator_id": alice, "annotator_kind": "human", "review_status": "adjudicated", "reviewer_id": "you@example.org"}
+
+    # 7. Review (section 6)
+    assert ls(label_studio, "push", "--project", "readouts-review", "--review", "--docs", "round2.txt") == 0
+    review_task = tasks_by_document(client, "readouts-review")[doc_id]
+    annotate(client, review_task, lambda result: result.append(
+        {"id": "review", "from_name": REVIEW, "to_name": "text", "type": "choices", "value": {"choices": ["accepted"]}}))
+    assert ls(label_studio, "pull", "--project", "readouts-review") == 0
+    provenance = read_json(annotation_path(doc_id))["provenance"]
+    assert provenance["review_status"] == "adjudicated", "an adjudicated document stays adjudicated"
+    assert provenance["reviewer_id"] == lslocal.USER_EMAIL and provenance["reviewer_kind"] == "human"
+    assert provenance["annotator_id"] == alice and ": accepted (labels sha256 " in provenance["history"][-1]["action"]

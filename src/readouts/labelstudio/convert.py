@@ -84,8 +84,8 @@ def label_config(taxonomy: Taxonomy, registry: dict[str, Actor], review: bool = 
         ET.SubElement(root, "Header", size="5", value="Review: choose accepted when the annotation is right as shown, "
                                                        "or correct it and choose corrected")
         _choices(root, REVIEW, [(value, {}) for value in REVIEW_VALUES], choice="single-radio", showInline="true", required="true")
-    ET.SubElement(root, "Header", size="6", value="Select a name and press d (direct) or m (mentioned); select a "
-                                                   "stance clause and press e. Then fill the panel below.")
+    ET.SubElement(root, "Header", size="6", value="Press d (direct) or m (mentioned), then select a name; press e, "
+                                                   "then select a stance clause. Then fill the panel below.")
     labels = ET.SubElement(root, "Labels", name=MENTION, toName=TEXT)
     for value, hotkey in PARTICIPATION_HOTKEYS.items():
         ET.SubElement(labels, "Label", value=value, hotkey=hotkey, background="#2b6cb0" if value == "direct" else "#90cdf4")
