@@ -105,3 +105,12 @@ def test_recall_samples_and_staging_sets_are_reported(datasheet):
     assert "| rejects                                  |           4 |          3 |    0.75 | [0.301, 0.954] |" in text
     assert "| batch9/pass1 | en         |           4 |          3 |" in text
     assert "Gold documents: 4; in scope: 3 (75.0%)." in text, "staging documents are not gold"
+
+
+def test_the_double_annotated_sample_of_a_batch_is_a_column_after_the_rounds(datasheet):
+    folder = datasheet.parent / "annotations" / "agreement"
+    write_json(folder / "round2" / "report.json", {"documents": 30, "topics": {"alpha": 0.5}})
+    write_json(folder / "batch3" / "report.json", {"documents": 111, "topics": {"alpha": 0.9}})
+    assert main(["stats"]) == 0
+    text = datasheet.read_text(encoding="utf-8")
+    assert "| measure      |   round 2 |   batch3 |" in text and "| topics.alpha |       0.5 |      0.9 |" in text

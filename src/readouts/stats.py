@@ -26,11 +26,14 @@ def datasheet_path() -> Path:
 
 def agreement_reports() -> list[tuple[str, Path]]:
     """Every round of the agreement study: round 1 in annotations/agreement/, later rounds in
-    annotations/agreement/round<N>/, each with the report `readouts agreement --out` wrote."""
+    annotations/agreement/round<N>/, then the double-annotated samples of annotation batches
+    (annotations/agreement/<batch>/), each with the report `readouts agreement --out` wrote."""
     folder = annotations_dir() / "agreement"
     reports = [("round 1", folder / "report.json")] if (folder / "report.json").is_file() else []
     later = sorted(folder.glob("round*/report.json"), key=lambda p: int(p.parent.name.removeprefix("round") or 0))
-    return reports + [(f"round {p.parent.name.removeprefix('round')}", p) for p in later]
+    batches = sorted(p for p in folder.glob("*/report.json") if not p.parent.name.startswith("round"))
+    return (reports + [(f"round {p.parent.name.removeprefix('round')}", p) for p in later]
+            + [(p.parent.name, p) for p in batches])
 
 
 def document_frame(annotations: list[Annotation], assignments: dict[str, str]) -> pd.DataFrame:
