@@ -113,7 +113,9 @@ def test_save_predictions_is_written_only_when_valid(gold_folder, tiny_gold, tmp
 
 
 SLOW_COMMAND = """
-import json, sys, time
+import json, os, sys, time
+with open({log!r} + ".pids", "a") as pids:
+    pids.write(str(os.getpid()) + "\\n")
 with open({log!r}, "a") as log:
     for line in sys.stdin:
         document = json.loads(line)
@@ -122,6 +124,19 @@ with open({log!r}, "a") as log:
         time.sleep({pause})
         print(json.dumps({{"document_id": document["id"], "in_scope": True}}), flush=True)
 """
+
+
+def _wait_for_exit(pid_file: Path, seconds: float = 30) -> None:
+    """Wait (bounded) until every process listed in ``pid_file`` has exited."""
+    pids = [int(line) for line in pid_file.read_text().split()] if pid_file.exists() else []
+    deadline = time.monotonic() + seconds
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
 
 
 def test_a_run_killed_with_sigkill_resumes_where_it_stopped(gold_folder, tmp_path):
@@ -140,6 +155,7 @@ def test_a_run_killed_with_sigkill_resumes_where_it_stopped(gold_folder, tmp_pat
         first.send_signal(signal.SIGKILL)
     finally:
         first.wait(timeout=30)
+    _wait_for_exit(Path(str(log) + ".pids"))  # a command the killed run started may still log the document it read
     done = partial.read_text().splitlines()
     assert 2 <= len(done) < 4 and not saved.exists()
     script.write_text(SLOW_COMMAND.format(log=str(log), pause=0), encoding="utf-8")
