@@ -8,7 +8,7 @@ import pytest
 from conftest import REPO
 from readouts.corpus import load_corpus
 from readouts.jsonio import read_json
-from readouts.sampling import annotated_pool, draw_sample, excluded_ids, load_plan
+from readouts.sampling import draw_plan, load_plan
 from readouts.store import annotation_sets
 from readouts.taxonomy import load_taxonomy
 from readouts.taxonomy_doc import render_taxonomy
@@ -54,10 +54,7 @@ def test_every_sample_is_reproducible_from_its_plan(plan_path, shared_corpus):
     selection = plan_path.parent
     candidates = (selection / "candidates.txt").read_text().split()
     plan = load_plan(plan_path)
-    annotated = annotated_pool(plan, plan_path, load_set=None) if "from_set" in plan else None  # recorded at the draw
-    within = excluded_ids(plan, selection, "within_samples") if "within_samples" in plan else None
-    drawn = draw_sample(plan, candidates, load_corpus(shared_corpus), excluded=excluded_ids(plan, selection),
-                        annotated=annotated, within=within)
+    drawn = draw_plan(plan, plan_path, candidates, load_corpus(shared_corpus))  # a draw from a set uses its recorded pool
     assert drawn == (selection / f"{plan['name']}.txt").read_text().split(), f"re-run `readouts corpus sample {plan_path}`"
 
 

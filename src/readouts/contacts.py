@@ -11,6 +11,7 @@ from typing import Mapping
 
 from .drafts import now_utc
 from .errors import InputError
+from .prelabel import find_actors
 from .splits import CONTACT_WINDOW_DAYS, parse_date
 from .store import Annotation, save_annotation
 from .validate import validate_files
@@ -97,8 +98,6 @@ def counterpart_candidates(all_reports: list[Report], documents: Mapping[str, Ma
     """Documents not yet annotated that may be another outlet's account of an annotated contact: dated at
     most ``CONTACT_WINDOW_DAYS`` from the report and naming at least two of its direct parties (registry
     matcher). ``{document_id: [reports it may match]}``; annotating them lets annotators link the accounts."""
-    from .prelabel import find_actors  # the registry index is built on first use
-
     by_day: dict[date, list[str]] = defaultdict(list)
     for doc_id, document in documents.items():
         day = parse_date(document.get("date"))

@@ -114,18 +114,32 @@ def annotated_pool(plan: dict, plan_path: Path, load_set) -> dict[str, bool]:
         if not isinstance(pool, dict) or not all(isinstance(v, bool) for v in pool.values()):
             raise InputError(f"{path}: $: expected {{document_id: in_scope}}")
         return pool
+    if load_set is None:
+        raise InputError(f"{path}: missing: the pool of a draw from {plan['from_set']!r} is recorded when it is first drawn")
     pool = dict(sorted(load_set(plan["from_set"]).items()))
     write_json(path, pool)
     return pool
 
 
-def excluded_ids(plan: dict, folder: Path, key: str = "exclude_samples") -> set[str]:
-    """Ids of the earlier samples a plan excludes (files named in ``exclude_samples``, beside the plan), or
-    with ``key="within_samples"`` the ids it draws within."""
+def sample_ids(plan: dict, folder: Path, key: str) -> set[str]:
+    """Ids of the earlier samples a plan names under ``key`` (``exclude_samples``: left out of the draw;
+    ``within_samples``: the only documents drawn from), files beside the plan."""
     ids: set[str] = set()
     for name in plan.get(key, []):
         path = folder / name
         if not path.is_file():
-            raise InputError(f"{path}: sample to exclude not found")
+            raise InputError(f"{path}: sample named in {key} not found")
         ids.update(line.strip() for line in read_text(path).splitlines() if line.strip())
     return ids
+
+
+def draw_plan(plan: dict, plan_path: Path, candidates: list[str], documents: dict[str, dict], load_set=None) -> list[str]:
+    """Draw the sample a plan file describes, with everything the plan names beside it: the samples it
+    excludes or draws within and, for a draw from an annotation set, its recorded pool (``load_set`` makes
+    the record on a first draw; see ``annotated_pool``)."""
+    if not isinstance(plan, dict):
+        raise InputError(f"{plan_path}: $: a plan is a JSON object")
+    annotated = annotated_pool(plan, plan_path, load_set) if isinstance(plan.get("from_set"), str) else None
+    within = sample_ids(plan, plan_path.parent, "within_samples") if "within_samples" in plan else None
+    return draw_sample(plan, candidates, documents, where=str(plan_path), annotated=annotated, within=within,
+                       excluded=sample_ids(plan, plan_path.parent, "exclude_samples"))

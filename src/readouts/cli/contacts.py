@@ -68,8 +68,8 @@ def run_propose(args) -> int:
 def run_counterparts(args) -> int:
     if not corpus_available():
         raise InputError("finding counterparts reads the documents: import the corpus first (readouts corpus import PATH)")
-    annotations = _annotations(args.set)
-    found = counterpart_candidates(reports(annotations, load_corpus()), load_corpus(), set(annotations))
+    annotations, documents = _annotations(args.set), load_corpus()
+    found = counterpart_candidates(reports(annotations, documents), documents, set(annotations))
     for doc_id, refs in found.items():
         print(f"{doc_id:<70} may report: {', '.join(refs)}")
     print(f"{len(found)} documents not yet annotated may report an annotated contact")

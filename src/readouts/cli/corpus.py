@@ -9,7 +9,7 @@ from ..corpus import (SELECTION_RULES, corpus_stats, import_corpus, load_corpus,
                       select_candidates, selection_precision, write_candidates)
 from ..errors import InputError
 from ..paths import CORPUS_ENV, default_corpus_path
-from ..sampling import annotated_pool, draw_sample, excluded_ids, load_plan, write_sample
+from ..sampling import draw_plan, load_plan, write_sample
 from ..store import load_annotations
 from .upstream import register_actions as register_upstream_actions
 
@@ -87,11 +87,8 @@ def _print_precision(candidates: list[str]) -> None:
 def run_sample(args) -> int:
     plan = load_plan(args.plan)
     documents = load_corpus(args.corpus)
-    annotated = (annotated_pool(plan, args.plan, lambda name: {a.document_id: a.in_scope for a in load_annotations(name)})
-                 if isinstance(plan, dict) and isinstance(plan.get("from_set"), str) else None)
-    within = excluded_ids(plan, args.plan.parent, "within_samples") if isinstance(plan, dict) and "within_samples" in plan else None
-    ids = draw_sample(plan, read_candidates(), documents, where=str(args.plan), excluded=excluded_ids(plan, args.plan.parent),
-                      annotated=annotated, within=within)
+    ids = draw_plan(plan, args.plan, read_candidates(), documents,
+                    load_set=lambda name: {a.document_id: a.in_scope for a in load_annotations(name)})
     path = args.plan.with_name(f"{plan['name']}.txt")
     write_sample(ids, path)
     print(f"{len(ids)} documents drawn; written to {path}")
