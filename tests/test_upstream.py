@@ -372,8 +372,11 @@ def test_fetch_into_a_file_or_rebuild_into_an_unwritable_place_is_a_message(list
     assert "cannot write" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("line", ['["not", "a", "document"]', '{"id": "x-en-1"}', '{"id": "x-en-1", "text_sha256": "ab", "upstream": {"repo": "o/r"}}'])
+@pytest.mark.parametrize("line", ['["not", "a", "document"]', '{"id": "x-en-1"}', "valid, but no commit"])
 def test_sources_of_a_documents_file_with_a_bad_record_name_its_line(tmp_path, capsys, line):
+    if line == "valid, but no commit":
+        from release_helpers import invented_document
+        line = json.dumps({**invented_document("wh-en-x1", "2022-01-01"), "upstream": {"repo": "o/r", "path": "p", "commit": None}})
     documents = tmp_path / "documents.jsonl"
     documents.write_text(line + "\n", encoding="utf-8")
     assert main(["corpus", "sources", str(documents), "--upstream", str(tmp_path), "--out", str(tmp_path / "s.json")]) == 2

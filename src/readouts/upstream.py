@@ -365,24 +365,23 @@ def make_sources(documents_path: Path, upstream_root: Path) -> dict:
     """The committed list for a documents file and the upstream folder it was made from: every upstream
     file with its SHA-256 and size, every document with its hashes (no text, no metadata)."""
     from .jsonio import iter_jsonl, sha256_file
+    from .schema import schema_problems
 
     upstream_root = Path(upstream_root)
     documents, pins = [], {}
     for line, record in iter_jsonl(documents_path):
-        upstream = record.get("upstream") if isinstance(record, dict) else None
-        if not isinstance(record, dict) or not isinstance(record.get("id"), str) or not isinstance(record.get("text_sha256"), str) \
-                or not isinstance(upstream or {}, dict):
-            raise InputError(f"{documents_path}: line {line}: expected a document object with id, text_sha256 and upstream "
-                             "(see the corpus README)")
-        upstream = upstream or {}
-        repo = upstream.get("repo")
+        problems = schema_problems("document", record, f"{documents_path}: line {line}", limit=10)
+        if problems:
+            raise InputError("\n".join(map(str, problems)))
+        upstream = record["upstream"]
+        repo = upstream["repo"]
         entry = {"id": record["id"], "repo": repo, "text_sha256": record["text_sha256"], "record_sha256": sha256_line(record)}
         if not repo:  # no public source: keep where the text can be read (the Hub card lists it)
             entry["url"] = record.get("url") or ""
         documents.append(entry)
         if repo:
-            if not isinstance(repo, str) or not isinstance(upstream.get("commit"), str):
-                raise InputError(f"{documents_path}: line {line}: upstream.repo and upstream.commit must be strings")
+            if upstream["commit"] is None:
+                raise InputError(f"{documents_path}: line {line}: $.upstream.commit: a document from a repository names its commit")
             if pins.setdefault(repo, upstream["commit"]) != upstream["commit"]:
                 raise InputError(f"document {record['id']}: {repo} at a second commit {upstream['commit']}")
     repositories = []
