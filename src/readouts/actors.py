@@ -64,7 +64,7 @@ def registry_problems(data: dict, where: str) -> list[Problem]:
 
 def load_registry(path: Path | None = None) -> dict[str, Actor]:
     """Actors by id; raises InputError when the registry is malformed. Cached per file path."""
-    return _load_registry(Path(path).resolve() if path else registry_path().resolve())
+    return _load_registry(Path(path).resolve() if path else registry_path())
 
 
 @lru_cache(maxsize=8)

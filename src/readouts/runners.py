@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from .errors import InputError
 from .goldset import GoldSet
-from .jsonio import MAX_LINE_BYTES, iter_jsonl
+from .jsonio import MAX_LINE_BYTES
 from .submission import read_submission
 
 DOCUMENT_FIELDS = ("id", "language", "source", "publisher_type", "title", "text", "date", "url")

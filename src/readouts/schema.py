@@ -32,7 +32,7 @@ class Problem:
 def load_schema(name: str) -> dict:
     if name not in SCHEMA_NAMES:
         raise InputError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
-    return _read_schema((schema_dir() / f"{name}.schema.json").resolve())
+    return _read_schema(schema_dir() / f"{name}.schema.json")  # the root is resolved
 
 
 @lru_cache(maxsize=32)
@@ -86,7 +86,7 @@ _Validator = validators.extend(Draft202012Validator, {"uniqueItems": _unique_ite
 
 
 def validator(name: str) -> Draft202012Validator:
-    return _validator((schema_dir() / f"{name}.schema.json").resolve(), name)
+    return _validator(schema_dir() / f"{name}.schema.json", name)
 
 
 @lru_cache(maxsize=32)

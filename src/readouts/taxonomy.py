@@ -52,7 +52,7 @@ class Taxonomy:
 
 def load_taxonomy() -> Taxonomy:
     """The taxonomy of the current repository (cached per file path)."""
-    return _load_taxonomy((schema_dir() / "taxonomy.json").resolve())
+    return _load_taxonomy(schema_dir() / "taxonomy.json")  # the root is resolved
 
 
 @lru_cache(maxsize=4)
