@@ -168,6 +168,19 @@ def _task_mode(data: dict) -> str:
     return (data.get(META) or {}).get("mode", GOLD_MODE)
 
 
+def _keep_pulled_labels(data: dict, old_meta: dict) -> dict:
+    """``data`` with the labels its task already stores, for an annotated task whose local file holds what
+    the last pull of this task wrote. Label Studio shows those labels as the task's annotation and pull
+    recognises the file, so storing it again would only cost one slow request per task (Label Studio has no
+    bulk update of task data). A later local edit is still a conflict: the file then matches neither the
+    stored hash nor what the pull wrote."""
+    kept = {key: old_meta.get(key) for key in ("annotation", "annotation_sha256")}
+    gold_version = f"{GOLD_MODEL_VERSION}@"
+    if (old_meta.get("prelabel") or "").startswith(gold_version) and (data[META]["prelabel"] or "").startswith(gold_version):
+        kept["prelabel"] = old_meta["prelabel"]  # pre-annotated with the current gold then and now
+    return {**data, META: {**data[META], **kept}}
+
+
 def run_push(args) -> int:
     mode = _push_mode(args)
     overlap = args.overlap if args.overlap is not None else 2 if mode == BLIND_MODE else None
@@ -192,7 +205,9 @@ def run_push(args) -> int:
         changed = [what for what, key in (("the local file", "annotation_sha256"), ("the document text", "text_sha256"))
                    if old_meta.get(key) != data[META][key]]
         if "the local file" in changed and pulled_unchanged(data[META]["annotation"], task_source(args.project, task["id"])):
-            changed.remove("the local file")  # it holds what the last pull of this task wrote
+            changed.remove("the local file")
+            if task["annotations"]:
+                data = _keep_pulled_labels(data, old_meta)
         if task["annotations"] and changed and not args.force:
             print(f"conflict: {data['document_id']} (task {task['id']}): the task has annotations and {' and '.join(changed)} "
                   "changed since the last push; pull first, or pass --force")
@@ -258,8 +273,7 @@ class _Puller:
                 latest[user] = annotation
         return latest
 
-    def convert(self, task: dict, meta: dict, submissions: dict[str, dict], where: str) -> dict[str, dict] | None:
-        base = meta.get("annotation") or new_annotation_base(self.corpus[meta["document_id"]])
+    def convert(self, task: dict, base: dict, submissions: dict[str, dict], where: str) -> dict[str, dict] | None:
         try:
             return {user: result_to_annotation(a["result"], task["data"]["text"], base, self.vocabulary, f"{where} by {user}")
                     for user, a in submissions.items()}
@@ -310,7 +324,7 @@ class _Puller:
             self.skip("conflict", f"{where}: {conflict(meta, document, meta.get('annotation_sha256'))}")
             return
         submissions = self.latest_per_annotator(task)
-        converted = self.convert(task, meta, submissions, where)
+        converted = self.convert(task, meta.get("annotation") or new_annotation_base(document), submissions, where)
         for user, annotation in (converted or {}).items():
             path = annotation_path(meta["document_id"], root=self.set_dir / annotator_folder(user))
             self.files.add(f"{annotator_folder(user)}/{path.name}")
@@ -337,8 +351,12 @@ class _Puller:
         if reason and not (self.args.force and text_unchanged):
             self.skip("conflict", f"{where}: {reason}" + ("" if "text" in reason else "; pass --force to overwrite"))
             return
+        # the local file, when there is one, is the truest base for the fields Label Studio does not show: it is
+        # what was pushed, or what the last pull of this task wrote (so its history is kept), or with --force the
+        # local edit being replaced
+        base = old or meta.get("annotation") or new_annotation_base(self.corpus[doc_id])
         submissions = self.latest_per_annotator(task)
-        converted = self.convert(task, meta, submissions, where)
+        converted = self.convert(task, base, submissions, where)
         if converted is None:
             return
         users = sorted(converted)
@@ -358,8 +376,7 @@ class _Puller:
                                  f"({describe_changes(changes)}); check the task in Label Studio "
                                  "(was it opened blank?), or pass --allow-removals")
             return
-        base = meta.get("annotation") or new_annotation_base(self.corpus[doc_id])
-        previous = (old or base).get("provenance", {})
+        previous = base.get("provenance", {})
         if meta.get("mode") == REVIEW_MODE:
             decision = review_decision(latest["result"])
             if decision is None:

@@ -442,8 +442,9 @@ def _contacts(reader: _Reader, base: dict, participants: list[dict]) -> list[dic
 
 
 def result_to_annotation(result: list, text: str, base: dict, vocabulary: Vocabulary, where: str) -> dict:
-    """Our annotation from a Label Studio result over ``text``. ``base`` is the annotation stored in the
-    task at push time (or a new skeleton): fields without a widget and the order of items come from it."""
+    """Our annotation from a Label Studio result over ``text``. ``base`` is the local annotation (else the one
+    stored in the task at push time, else a new skeleton): fields without a widget and the order of items
+    come from it."""
     reader = _Reader(result, text, vocabulary, where)
     scope = reader.document.get(SCOPE, [])
     if len(scope) != 1:
