@@ -16,7 +16,7 @@ from readouts.baselines import BASELINES
 from readouts.baselines.base import baseline_class, load_training_data, release_tag
 from readouts.corpus import load_corpus
 from readouts.releases import latest_release
-from readouts.runners import DOCUMENT_FIELDS
+from readouts.evaluation.runners import DOCUMENT_FIELDS
 
 
 def main() -> None:

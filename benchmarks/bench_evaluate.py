@@ -16,13 +16,13 @@ from sklearn.metrics import f1_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from readouts.actors import load_registry
-from readouts.bootstrap import bootstrap_samples
-from readouts.evaluate import Options, counts_for, evaluate
-from readouts.goldset import GoldSet
+from readouts.evaluation.bootstrap import bootstrap_samples
+from readouts.evaluation.evaluate import Options, counts_for, evaluate
+from readouts.evaluation.goldset import GoldSet
 from readouts.jsonio import atomic_write_text
-from readouts.scoring import DocLabels, metric_values
+from readouts.evaluation.scoring import DocLabels, metric_values
 from readouts.store import Annotation, Mention, Participant, Stance
-from readouts.submission import read_submission
+from readouts.evaluation.submission import read_submission
 from readouts.taxonomy import load_taxonomy
 
 LANGUAGES, SOURCES = ("en", "uk", "ru"), ("alpha.example", "beta.example", "gamma.example")

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from readouts.errors import InputError
-from readouts.goldset import GoldSet
+from readouts.evaluation.goldset import GoldSet
 from readouts.store import Annotation
-from readouts.submission import read_submission
+from readouts.evaluation.submission import read_submission
 
 DOCUMENT = "synthetic-en-00000"
 

@@ -31,12 +31,12 @@ from readouts.baselines.publish import predictions_jsonl
 from readouts.baselines.sentence_encoder import BLAS_THREADS, SentenceEmbedder
 from readouts.cli import main as readouts
 from readouts.corpus import load_corpus
-from readouts.evaluate import Options, evaluate
-from readouts.goldset import gold_set_from_release
+from readouts.evaluation.evaluate import Options, evaluate
+from readouts.evaluation.goldset import gold_set_from_release
 from readouts.jsonio import read_json
 from readouts.releases import latest_release
-from readouts.runners import DOCUMENT_FIELDS, unlabelled_documents
-from readouts.submission import read_submission
+from readouts.evaluation.runners import DOCUMENT_FIELDS, unlabelled_documents
+from readouts.evaluation.submission import read_submission
 
 SETTING = "cross-lingual"
 LAYERS = ("scope.f1", "topics.micro_f1", "participants.f1", "stance.triple_f1", "overall")

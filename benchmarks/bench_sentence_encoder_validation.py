@@ -21,10 +21,10 @@ from pathlib import Path
 
 from readouts.baselines.base import baseline_class, load_training_data, release_tag, split_inputs
 from readouts.baselines.publish import predictions_jsonl
-from readouts.evaluate import Options, evaluate
-from readouts.goldset import GoldSet, gold_set_from_release
+from readouts.evaluation.evaluate import Options, evaluate
+from readouts.evaluation.goldset import GoldSet, gold_set_from_release
 from readouts.releases import latest_release, split_documents
-from readouts.submission import read_submission
+from readouts.evaluation.submission import read_submission
 
 SYSTEMS = ("sentence-encoder", "gazetteer")
 LAYERS = ("scope.f1", "topics.micro_f1", "participants.f1", "stance.document_triple_f1", "overall")

@@ -146,7 +146,7 @@ def tiny_gold_annotations(documents: list[dict]) -> dict[str, dict]:
 
 
 def build_gold_set(documents: list[dict], annotations: dict[str, dict], split: str = "test", release: str = "v0.0.1-test"):
-    from readouts.goldset import GoldSet
+    from readouts.evaluation.goldset import GoldSet
     from readouts.store import Annotation
 
     by_id = {d["id"]: d for d in documents}

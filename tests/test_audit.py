@@ -1,7 +1,6 @@
 """Audits beyond the schema, each rule shown failing on an invented annotation and passing on a good one;
 and, with the real corpus, the gold passes the consistency audit and the committed publisher checks are current."""
 
-import copy
 
 import pytest
 from conftest import REPO, make_gold

@@ -13,11 +13,11 @@ from readouts.baselines import BASELINES
 from readouts.baselines.base import load_metadata, load_training_data, model_dir
 from readouts.baselines.publish import BEGIN, END, card_path
 from readouts.cli import main
-from readouts.goldset import gold_set_from_release
+from readouts.evaluation.goldset import gold_set_from_release
 from readouts.jsonio import read_json
 from readouts.schema import require_valid
 from readouts.store import save_annotation
-from readouts.submission import read_submission
+from readouts.evaluation.submission import read_submission
 
 UK_TEXT = TINY_TEXTS["test-uk-note1"][5]
 RU_TEXT = TINY_TEXTS["test-ru-note1"][5]

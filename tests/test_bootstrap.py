@@ -4,10 +4,9 @@ are not simple sums (the document-averaged stance F1, overall over the applicabl
 import random
 
 import numpy as np
-import pytest
 
-from readouts.bootstrap import bootstrap_samples, percentile_interval, resample_weights
-from readouts.scoring import DocLabels, count_matrix, document_counts, metric_values
+from readouts.evaluation.bootstrap import bootstrap_samples, percentile_interval, resample_weights
+from readouts.evaluation.scoring import DocLabels, count_matrix, document_counts, metric_values
 
 
 def _random_stance(rng: random.Random) -> dict:

@@ -20,10 +20,10 @@ from release_helpers import add_documents, calls, prepare
 
 from readouts.cli import main
 from readouts.errors import InputError
-from readouts.goldset import gold_set_from_release
+from readouts.evaluation.goldset import gold_set_from_release
 from readouts.jsonio import canonical_json, read_json, sha256_text
 from readouts.schema import require_valid
-from readouts.submission import read_submission
+from readouts.evaluation.submission import read_submission
 from readouts.systems.chat import ChatSystem, system_prompt, user_prompt
 
 DOCUMENT_ID = re.compile(r"^Document (\S+):", re.MULTILINE)

@@ -4,9 +4,9 @@ import pytest
 
 from conftest import as_prediction, build_gold_set, replicate, write_jsonl
 from readouts.cli import main
-from readouts.evaluate import Options, compare, evaluate
+from readouts.evaluation.evaluate import Options, compare, evaluate
 from readouts.store import save_annotation
-from readouts.submission import read_submission
+from readouts.evaluation.submission import read_submission
 
 OPTIONS = Options(n_resamples=500)
 

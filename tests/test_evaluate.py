@@ -4,20 +4,19 @@ missing documents, the three ways to submit, the release adapter and CLI exit co
 import json
 import sys
 import textwrap
-import types
 
 import numpy as np
 import pytest
 
 from conftest import as_prediction, write_jsonl
-from readouts.bootstrap import resample_weights
+from readouts.evaluation.bootstrap import resample_weights
 from readouts.cli import main
 from readouts.errors import InputError
-from readouts.evaluate import Options, evaluate, format_results
-from readouts.goldset import gold_set_from_release
+from readouts.evaluation.evaluate import Options, evaluate, format_results
+from readouts.evaluation.goldset import gold_set_from_release
 from readouts.jsonio import sha256_file
 from readouts.store import save_annotation
-from readouts.submission import read_submission
+from readouts.evaluation.submission import read_submission
 
 FAST = Options(n_resamples=200)
 
@@ -110,8 +109,8 @@ def test_point_estimates_agree_between_scikit_learn_and_counts(gold_set, perfect
     perfect[1]["topics"] = []
     perfect[2]["in_scope"] = False
     results = _evaluate(gold_set, perfect, tmp_path)
-    from readouts.evaluate import counts_for
-    from readouts.scoring import metric_values, totals
+    from readouts.evaluation.evaluate import counts_for
+    from readouts.evaluation.scoring import metric_values, totals
 
     submission = read_submission(tmp_path / "p.jsonl", gold_set)
     counts = counts_for(gold_set, submission.predictions, gold_set.document_ids)

@@ -2,10 +2,8 @@
 HTML page driven in real headless Chromium (sorting and the language filter)."""
 
 import json
-import os
 import re
 import shutil
-import subprocess
 from html import escape
 from pathlib import Path
 
@@ -14,8 +12,8 @@ import pytest
 from conftest import as_prediction, build_gold_set, replicate, write_jsonl
 from readouts.cli import main
 from readouts.errors import InputError
-from readouts.evaluate import Options
-from readouts.leaderboard import build
+from readouts.evaluation.evaluate import Options
+from readouts.evaluation.leaderboard import build
 
 OPTIONS = Options(n_resamples=300)
 
@@ -171,7 +169,7 @@ def _snapshot(eval_dir: Path) -> dict:
 
 def test_a_failed_build_leaves_results_and_board_as_they_were(board, monkeypatch):
     """Before: results were rewritten one by one before the pages were rendered."""
-    import readouts.leaderboard_html
+    import readouts.evaluation.leaderboard_html
 
     eval_dir, loader, _ = board
     build(eval_dir, loader, OPTIONS, warn=lambda m: None)
@@ -182,7 +180,7 @@ def test_a_failed_build_leaves_results_and_board_as_they_were(board, monkeypatch
         build(eval_dir, loader, OPTIONS, warn=lambda m: None)
     assert _snapshot(eval_dir) == before
     shutil.copy(eval_dir / "submissions" / "nearly" / "predictions.jsonl", eval_dir / "submissions" / "oracle" / "predictions.jsonl")
-    monkeypatch.setattr(readouts.leaderboard_html, "render_html", lambda boards, options: 1 / 0)
+    monkeypatch.setattr(readouts.evaluation.leaderboard_html, "render_html", lambda boards, options: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         build(eval_dir, loader, OPTIONS, warn=lambda m: None)
     assert _snapshot(eval_dir) == before
@@ -233,7 +231,7 @@ def test_boards_put_standard_first_and_show_n_per_language(board):
 
 
 def test_page_plots_each_systems_overall_with_its_interval(board):
-    from readouts.leaderboard_html import PLOT_LABEL_WIDTH, PLOT_WIDTH
+    from readouts.evaluation.leaderboard_html import PLOT_LABEL_WIDTH, PLOT_WIDTH
 
     eval_dir, loader, _ = board
     (table,) = build(eval_dir, loader, OPTIONS, warn=lambda m: None)
@@ -272,8 +270,8 @@ def test_pairwise_p_values_are_those_of_readouts_compare(repo, tiny_gold, tmp_pa
     """Each pair of a board gets the difference, interval and p-value that `readouts compare` prints for
     the same two files with the same seed and resamples; the Holm step adjusts them together."""
     from readouts.corpus import load_corpus
-    from readouts.goldset import gold_set_from_annotations
-    from readouts.leaderboard import holm
+    from readouts.evaluation.goldset import gold_set_from_annotations
+    from readouts.evaluation.leaderboard import holm
     from readouts.store import save_annotation
 
     for annotation in tiny_gold.values():
@@ -301,7 +299,7 @@ def test_pairwise_p_values_are_those_of_readouts_compare(repo, tiny_gold, tmp_pa
 
 
 def test_holm_adjusts_p_values_by_their_rank():
-    from readouts.leaderboard import holm
+    from readouts.evaluation.leaderboard import holm
 
     # sorted: 0.01 x 3 = 0.03; 0.03 x 2 = 0.06; 0.04 x 1 = 0.04, raised to 0.06 to keep the order
     assert holm([0.01, 0.04, 0.03, None]) == [0.03, 0.06, 0.06, None]
@@ -310,7 +308,7 @@ def test_holm_adjusts_p_values_by_their_rank():
 
 def _synthetic_board(adjusted: dict[str, float]):
     """Four systems a > b > c > d whose pairs ("ab", "ac", ...) have the given adjusted p-values."""
-    from readouts.leaderboard import Board, Entry, Pair
+    from readouts.evaluation.leaderboard import Board, Entry, Pair
 
     entries = [Entry(name, {}, {}) for name in "abcd"]
     pairs = {(x, y): Pair(x, y, {"value": 0.1, "ci_low": 0.0, "ci_high": 0.2, "p_value": adjusted[x + y] / 2}, adjusted[x + y])
@@ -319,7 +317,7 @@ def _synthetic_board(adjusted: dict[str, float]):
 
 
 def test_ranking_summary_names_adjacent_ranks_and_the_exceptions():
-    from readouts.leaderboard import ranking_summary
+    from readouts.evaluation.leaderboard import ranking_summary
 
     all_separable = dict.fromkeys(("ab", "ac", "ad", "bc", "bd", "cd"), 0.001)
     assert ranking_summary(_synthetic_board(all_separable)) == "1 > 2 > 3 > 4"

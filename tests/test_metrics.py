@@ -9,9 +9,9 @@ from hypothesis import given, settings, strategies as st
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.preprocessing import MultiLabelBinarizer
 
-import readouts.metrics as metrics
-from readouts.metrics import f1, macro_f1, match_spans, precision, recall, scope_scores, span_f1, topic_scores
-from readouts.scoring import DocLabels, count_matrix, document_counts, metric_values, totals
+import readouts.evaluation.metrics as metrics
+from readouts.evaluation.metrics import f1, macro_f1, match_spans, precision, recall, scope_scores, span_f1, topic_scores
+from readouts.evaluation.scoring import DocLabels, count_matrix, document_counts, metric_values, totals
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

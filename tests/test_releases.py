@@ -4,7 +4,6 @@ immutability."""
 import json
 
 import pytest
-from conftest import make_gold
 from release_helpers import add_documents, calls, out_of_scope, prepare, write_changelog
 
 from readouts.cli import main

@@ -88,9 +88,9 @@ def test_command_timeout_kills_the_whole_process_group(gold_folder, tmp_path, ca
 
 
 def test_command_output_is_bounded(gold_folder, tmp_path, capsys, monkeypatch):
-    import readouts.runners
+    import readouts.evaluation.runners
 
-    monkeypatch.setattr(readouts.runners, "MAX_LINE_BYTES", 10_000)
+    monkeypatch.setattr(readouts.evaluation.runners, "MAX_LINE_BYTES", 10_000)
     script = tmp_path / "flood.py"
     script.write_text("import sys\nsys.stdout.write('x' * 10_000_000)\n", encoding="utf-8")
     assert main(["evaluate", "--command", f"{sys.executable} {script}", *EVAL]) == 2

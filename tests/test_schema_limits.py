@@ -7,7 +7,7 @@ import pytest
 
 from readouts.errors import InputError
 from readouts.schema import schema_problems
-from readouts.submission import read_submission
+from readouts.evaluation.submission import read_submission
 
 
 def test_a_huge_line_of_unhashable_items_is_refused(gold_set, tmp_path):

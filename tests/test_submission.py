@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import as_prediction, build_gold_set, write_jsonl
 from readouts.errors import InputError
-from readouts.submission import read_submission
+from readouts.evaluation.submission import read_submission
 
 
 @pytest.fixture
@@ -209,7 +209,7 @@ def test_text_mutations_raise_input_error_with_a_line_number(gold_set, valid, tm
 # --- Every problem, every line -----------------------------------------------------------------------
 
 def test_every_problem_is_reported_up_to_a_cap_with_the_count_of_the_rest(gold_set, tmp_path, valid):
-    from readouts.submission import MAX_PROBLEMS
+    from readouts.evaluation.submission import MAX_PROBLEMS
 
     bad = [{**valid[0], "document_id": f"test-en-unknown{i}"} for i in range(MAX_PROBLEMS + 10)]
     text = _line(valid[0]) + "{oops\n" + _mutated(valid, 1, lambda r: r.update(topics=["not_a_topic"])).splitlines(True)[1]

@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from conftest import make_gold
 from readouts.cli import main
 from readouts.corpus import load_corpus
 from readouts.validate import AnnotationChecker

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 from .errors import InputError
-from .scoring import STANCE_LABELS, DocLabels, count_matrix, document_counts, metric_values, totals
+from .evaluation.scoring import STANCE_LABELS, DocLabels, count_matrix, document_counts, metric_values, totals
 from .store import Annotation
 from .taxonomy import load_taxonomy
 
@@ -34,7 +34,7 @@ def _kappa(first: list[bool], second: list[bool]) -> float | None:
 
 
 def _round(value):
-    """6 decimals; None when undefined (None, or NaN: a metric with nothing to compare, see readouts.metrics)."""
+    """6 decimals; None when undefined (None, or NaN: a metric with nothing to compare, see readouts.evaluation.metrics)."""
     return None if value is None or np.isnan(value) else round(float(value), 6)
 
 

@@ -1,7 +1,7 @@
 """The child process behind ``readouts evaluate --model``: imports ``module:Class`` from the working
 folder, instantiates it once, then answers one request line (a JSON list of documents) with one answer
 line ``{"predictions": [JSON line, ...]}`` or ``{"error": message}``. Anything the model prints goes to
-stderr, so it cannot mix with the answers. Not a user command: readouts.runners starts it."""
+stderr, so it cannot mix with the answers. Not a user command: readouts.evaluation.runners starts it."""
 
 import json
 import os

@@ -91,7 +91,7 @@ def load_training_data(release: str, setting: str = "standard", corpus_path: Pat
 
 def split_inputs(release: str, split: str, setting: str, corpus_path: Path | None = None) -> list[dict]:
     """The documents of a split as a system sees them (the harness's fields, no annotation)."""
-    from ..runners import DOCUMENT_FIELDS
+    from ..evaluation.runners import DOCUMENT_FIELDS
 
     corpus = load_corpus(corpus_path)
     ids = split_documents(release, split, setting)

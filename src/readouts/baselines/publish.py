@@ -11,13 +11,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..errors import InputError
-from ..evaluate import Options, evaluate, show_interval
-from ..goldset import SETTINGS, gold_set_from_release
+from ..evaluation.evaluate import Options, evaluate, show_interval
+from ..evaluation.goldset import SETTINGS, gold_set_from_release
 from ..jsonio import atomic_write_text, read_json, write_json
 from ..paths import repo_root
 from ..releases import load_manifest, split_documents
-from ..scoring import HEADLINES
-from ..submission import read_submission
+from ..evaluation.scoring import HEADLINES
+from ..evaluation.submission import read_submission
 from . import BASELINES
 from .base import Baseline, baseline_class, load_training_data, model_dir, release_tag, save_model, split_inputs
 

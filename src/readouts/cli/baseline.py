@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ..baselines import BASELINES
 from ..errors import InputError
-from ..goldset import SETTINGS
+from ..evaluation.goldset import SETTINGS
 from ..jsonio import atomic_write_text
 from .argtypes import SEED
 

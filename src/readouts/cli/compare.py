@@ -5,10 +5,10 @@ import json
 import sys
 from pathlib import Path
 
-from ..evaluate import compare, format_comparison
+from ..evaluation.evaluate import compare, format_comparison
 from ..jsonio import write_json
-from ..leaderboard import read_metadata
-from ..submission import read_submission
+from ..evaluation.leaderboard import read_metadata
+from ..evaluation.submission import read_submission
 from .evaluate import add_gold_options, load_gold, options
 
 

@@ -7,15 +7,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..bootstrap import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED
+from ..evaluation.bootstrap import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED
 from ..corpus import load_corpus
 from ..errors import InputError
-from ..evaluate import Options, evaluate, format_results
-from ..goldset import SETTINGS, SPLITS, GoldSet, gold_set_from_annotations, gold_set_from_release
+from ..evaluation.evaluate import Options, evaluate, format_results
+from ..evaluation.goldset import SETTINGS, SPLITS, GoldSet, gold_set_from_annotations, gold_set_from_release
 from ..jsonio import write_json
-from ..perdocument import write_per_document
-from ..runners import DEFAULT_BATCH_SIZE, CommandSystem, ModelSystem, run_system, unlabelled_documents
-from ..submission import read_submission
+from ..evaluation.perdocument import write_per_document
+from ..evaluation.runners import DEFAULT_BATCH_SIZE, CommandSystem, ModelSystem, run_system, unlabelled_documents
+from ..evaluation.submission import read_submission
 from .argtypes import RESAMPLES, SEED
 
 EPILOG = """\

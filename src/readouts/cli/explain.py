@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 
 from ..corpus import corpus_available, load_corpus
-from ..perdocument import find_record, format_explanation
+from ..evaluation.perdocument import find_record, format_explanation
 
 
 def register(subparsers) -> None:

@@ -4,7 +4,7 @@
 import argparse
 from pathlib import Path
 
-from ..leaderboard import ALPHA, CORRECTION, build_or_explain, check_half_widths
+from ..evaluation.leaderboard import ALPHA, CORRECTION, build_or_explain, check_half_widths
 from ..paths import repo_root
 from .argtypes import score_width
 from .evaluate import add_bootstrap_options, options

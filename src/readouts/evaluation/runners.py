@@ -33,9 +33,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .errors import InputError
+from ..errors import InputError
 from .goldset import GoldSet
-from .jsonio import MAX_LINE_BYTES
+from ..jsonio import MAX_LINE_BYTES
 from .submission import read_submission
 
 DOCUMENT_FIELDS = ("id", "language", "source", "publisher_type", "title", "text", "date", "url")

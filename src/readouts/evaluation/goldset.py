@@ -6,8 +6,8 @@ development before anything is released)."""
 from dataclasses import dataclass, field
 from importlib import import_module
 
-from .errors import InputError
-from .store import Annotation, annotations_by_id
+from ..errors import InputError
+from ..store import Annotation, annotations_by_id
 
 BREAKDOWN_FIELDS = ("language", "source", "publisher_type")
 SPLITS = ("train", "validation", "test")

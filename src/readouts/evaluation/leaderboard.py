@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from .. import __version__
 from .evaluate import NOT_APPLICABLE, Options, compare, evaluate, show_interval
 from .goldset import SETTINGS, GoldSet, gold_set_from_release
-from .errors import CheckFailed, InputError
-from .jsonio import canonical_json, read_json
-from .releases import parse_version
-from .schema import require_valid
+from ..errors import CheckFailed, InputError
+from ..jsonio import canonical_json, read_json
+from ..releases import parse_version
+from ..schema import require_valid
 from .scoring import HEADLINES
 from .submission import read_submission
 

@@ -6,12 +6,12 @@ import json
 import textwrap
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 from .goldset import BREAKDOWN_FIELDS, GoldSet
-from .jsonio import atomic_write_text, iter_jsonl
+from ..jsonio import atomic_write_text, iter_jsonl
 from .scoring import DocLabels, document_counts
 from .submission import Submission
-from .taxonomy import load_taxonomy
+from ..taxonomy import load_taxonomy
 
 
 def _labels(labels: DocLabels) -> dict:

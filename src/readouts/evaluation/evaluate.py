@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import __version__
+from .. import __version__
 from .bootstrap import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_samples, paired_p_value, percentile_interval
 from .goldset import BREAKDOWN_FIELDS, GoldSet
-from .jsonio import sha256_file
+from ..jsonio import sha256_file
 from .metrics import scope_scores, topic_scores
-from .schema import schema_version
+from ..schema import schema_version
 from .scoring import HEADLINES, Counts, DocLabels, count_matrix, document_counts, metric_values, per_label_values, totals
 from .submission import Submission
-from .taxonomy import load_taxonomy
+from ..taxonomy import load_taxonomy
 
 
 @dataclass(frozen=True)

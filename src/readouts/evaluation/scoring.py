@@ -15,7 +15,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from . import metrics
-from .store import Annotation
+from ..store import Annotation
 
 STANCE_LABELS = ("favor", "against", "neutral")
 

@@ -10,12 +10,12 @@ release is an error.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .actors import is_valid_affiliation, load_registry
-from .errors import InputError, shorten, summarise
+from ..actors import is_valid_affiliation, load_registry
+from ..errors import InputError, shorten, summarise
 from .goldset import GoldSet
-from .jsonio import iter_jsonl
-from .schema import schema_problems, validator
-from .taxonomy import load_taxonomy
+from ..jsonio import iter_jsonl
+from ..schema import schema_problems, validator
+from ..taxonomy import load_taxonomy
 
 MAX_PROBLEMS = 50  # problems listed in one message; the rest are counted
 
