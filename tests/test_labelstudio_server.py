@@ -445,24 +445,25 @@ def test_a_pull_exports_only_tasks_changed_since_the_last_pull(label_studio, inv
     assert "pull: 3 written, 0 unchanged" in capsys.readouterr().out
     pulled = gold_bytes(ids)
 
-    [annotation] = client.annotations.list(id=tasks[1])
-    result = copy.deepcopy(annotation.result)
-    add("energy_security")(result)
-    client.annotations.update(id=annotation.id, result=result)
-    assert ls(label_studio, "pull", "--project", "incremental") == 0
-    assert "pull: 1 written, 0 unchanged" in capsys.readouterr().out, "only the task changed since the last pull is exported"
+    def add_energy_security_and_pull(task_id: int) -> str:
+        """An annotator adds a topic to their submitted annotation; then a pull, whose report is returned."""
+        [annotation] = client.annotations.list(id=task_id)
+        result = copy.deepcopy(annotation.result)
+        add("energy_security")(result)
+        client.annotations.update(id=annotation.id, result=result)
+        assert ls(label_studio, "pull", "--project", "incremental") == 0
+        return capsys.readouterr().out
+
+    out = add_energy_security_and_pull(tasks[1])
+    assert "pull: 1 written, 0 unchanged" in out, "only the task changed since the last pull is exported"
     assert "energy_security" in read_json(annotation_path(ids[1]))["topics"]
     assert gold_bytes([ids[0], ids[2]]) == {ids[0]: pulled[ids[0]], ids[2]: pulled[ids[2]]}
 
     with monkeypatch.context() as patched:  # many changed tasks come from one snapshot export, narrowed here
         patched.setattr(client_module, "QUICK_EXPORT_LIMIT", 0)
-        [annotation] = client.annotations.list(id=tasks[2])
-        result = copy.deepcopy(annotation.result)
-        add("energy_security")(result)
-        client.annotations.update(id=annotation.id, result=result)
-        assert ls(label_studio, "pull", "--project", "incremental") == 0
+        out = add_energy_security_and_pull(tasks[2])
         # the task edited just before the last pull is within its margin; the first task is left out
-        assert "pull: 1 written, 1 unchanged" in capsys.readouterr().out, "the snapshot is narrowed to the tasks to look at"
+        assert "pull: 1 written, 1 unchanged" in out, "the snapshot is narrowed to the tasks to look at"
         assert "energy_security" in read_json(annotation_path(ids[2]))["topics"]
         pulled = gold_bytes(ids)
 
