@@ -236,28 +236,28 @@ def test_several_annotators_are_kept_and_disagreements_reported(label_studio, in
     client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
     doc_id = "test-en-invented00003"
     [task_id] = push_docs(label_studio, client, "two-annotators", doc_id)
-    bob = second_annotator(client, "bob@readouts.test")
+    carol = second_annotator(client, "carol@readouts.test")
     add_nato = lambda result: next(i for i in result if i["from_name"] == TOPICS)["value"]["choices"].append("nato")
     annotate(client, task_id, add_nato)
     result = copy.deepcopy(client.predictions.list(task=task_id)[0].result)
     next(i for i in result if i["from_name"] == STANCE)["value"]["choices"] = ["neutral"]
-    client.annotations.create(id=task_id, result=result, lead_time=3.0, completed_by=bob)
-    assert {a.completed_by for a in client.annotations.list(id=task_id)} == {bob, client.users.whoami().id}
+    client.annotations.create(id=task_id, result=result, lead_time=3.0, completed_by=carol)
+    assert {a.completed_by for a in client.annotations.list(id=task_id)} == {carol, client.users.whoami().id}
     before = gold_bytes([doc_id])
     capsys.readouterr()
 
     assert ls(label_studio, "pull", "--project", "two-annotators") == 1
     out = capsys.readouterr().out
-    assert f"disagreement: task {task_id} ({doc_id}): {lslocal.USER_EMAIL} and bob@readouts.test differ" in out
+    assert f"disagreement: task {task_id} ({doc_id}): {lslocal.USER_EMAIL} and carol@readouts.test differ" in out
     assert gold_bytes([doc_id]) == before, "no annotator is picked silently"
 
     assert ls(label_studio, "pull", "--project", "two-annotators", "--set", "pass") == 0
     mine = read_json(annotation_path(doc_id, "pass/annotator-readouts.test"))
-    bobs = read_json(annotation_path(doc_id, "pass/bob-readouts.test"))
-    assert "nato" in mine["topics"] and "nato" not in bobs["topics"] and bobs["stance"][0]["label"] == "neutral"
-    assert bobs["provenance"]["annotator_id"] == "bob@readouts.test"
+    carols = read_json(annotation_path(doc_id, "pass/carol-readouts.test"))
+    assert "nato" in mine["topics"] and "nato" not in carols["topics"] and carols["stance"][0]["label"] == "neutral"
+    assert carols["provenance"]["annotator_id"] == "carol@readouts.test"
     capsys.readouterr()
-    assert main(["agreement", "pass/annotator-readouts.test", "pass/bob-readouts.test", "--json"]) == 0
+    assert main(["agreement", "pass/annotator-readouts.test", "pass/carol-readouts.test", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["documents"]["common"] == 1
 
 
@@ -554,6 +554,7 @@ def test_two_annotator_session_as_documented(label_studio, invented, browser, ca
 
     monkeypatch.chdir(os.environ["READOUTS_ROOT"])  # the documented commands use paths relative to the repository
     client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    # Alice and Bob are new to the session's server (another test's second annotator is Carol): they sign up
     doc_id, alice, bob, password = "test-en-invented00015", "alice@readouts.test", "bob@readouts.test", "invented-pass-2"
     text, gold = load_corpus()[doc_id]["text"], invented[doc_id]
     first = gold["participants"][0]
